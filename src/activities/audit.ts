@@ -1,0 +1,40 @@
+import { open } from 'node:fs/promises';
+import type { AuditEvent } from '../common/audit-event.js';
+
+export interface AuditLine {
+  timestamp: string;
+  event_type: string;
+  workspace_id: string;
+  actor: string | null;
+  action: string;
+  resource: string;
+  outcome: string;
+  trace_id: string;
+  [extra: string]: unknown;
+}
+
+/** The platform's audit line: extra keys first, so they never override the fixed fields. */
+export function toAuditLine(event: AuditEvent, now: Date): AuditLine {
+  return {
+    ...event.extra,
+    timestamp: now.toISOString(),
+    event_type: event.event_type,
+    workspace_id: event.workspace_id,
+    actor: event.actor,
+    action: event.action,
+    resource: event.resource,
+    outcome: event.outcome,
+    trace_id: event.trace_id,
+  };
+}
+
+/** Appends one JSON line to `path`, flushed and fsynced before it resolves. */
+export async function appendAuditLine(path: string, line: AuditLine): Promise<void> {
+  const file = await open(path, 'a', 0o600);
+  try {
+    await file.appendFile(`${JSON.stringify(line)}\n`, 'utf8');
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+}

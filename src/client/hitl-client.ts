@@ -1,0 +1,82 @@
+import type { Client } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
+import { InputError } from '../common/errors.js';
+import { checkId } from '../common/input.js';
+import type { PauseResult } from '../common/pause.js';
+import { parseConfig, type HitlConfig } from '../config/index.js';
+import type { ClientContext } from './context.js';
+import { listPausedTasks, pauseTask, resumeTask, type PausedTasks, type ResumeResult } from './pauses.js';
+
+/** Where the caller's roles come from (e.g. the platform's `WORKSPACE_ROLES`); used for `bypassRoles`. */
+export type RolesProvider = () => string[] | Promise<string[]>;
+
+export interface HitlClientOptions {
+  /** A connected `@temporalio/client` Client. */
+  client: Client;
+  /** The caller's workspace; it owns what it pauses and may only resume its own. @default process.env.WORKSPACE_ID */
+  workspaceId?: string;
+  /** @default config.temporal.taskQueue, i.e. 'hitl' */
+  taskQueue?: string;
+  /** @default parseConfig({}) — the reference's defaults plus env overrides */
+  config?: HitlConfig;
+  /** @default () => (process.env.WORKSPACE_ROLES ?? '').split(',') */
+  roles?: RolesProvider;
+}
+
+/**
+ * Pauses, resumes and approvals for one workspace, backed by Temporal workflows.
+ * @example
+ * const hitl = new HitlClient({ client: new Client({ connection }), workspaceId: 'ws-1' });
+ * const { resumed, message } = await hitl.pauseTask('task-42', 'Need a human to pick a plan');
+ */
+export class HitlClient {
+  readonly client: Client;
+  readonly workspaceId: string;
+  readonly taskQueue: string;
+  readonly config: HitlConfig;
+  readonly roles: RolesProvider;
+  private readonly ctx: ClientContext;
+
+  constructor(options: HitlClientOptions) {
+    if (!options?.client) throw new InputError('client', 'required: pass a @temporalio/client Client');
+    this.config = options.config ?? parseConfig({});
+    const workspaceId = options.workspaceId ?? process.env.WORKSPACE_ID ?? this.config.workspaceId;
+    if (!workspaceId) throw new InputError('workspaceId', 'required: pass workspaceId or set WORKSPACE_ID');
+    this.workspaceId = checkId('workspaceId', workspaceId);
+    this.client = options.client;
+    this.taskQueue = options.taskQueue ?? this.config.temporal.taskQueue;
+    this.roles = options.roles ?? envRoles;
+    this.ctx = { client: this.client, workspaceId: this.workspaceId, taskQueue: this.taskQueue, config: this.config };
+  }
+
+  /**
+   * Pauses `taskId` until `resumeTask` or the timeout; a second call on a paused task id waits on the same pause.
+   * @example await hitl.pauseTask('task-42', 'Waiting for the budget owner', { timeout: '1h' })
+   */
+  pauseTask(taskId: string, reason = '', options: { timeout?: Duration } = {}): Promise<PauseResult> {
+    return pauseTask(this.ctx, taskId, reason, options);
+  }
+
+  /**
+   * Resumes a paused task of this workspace; the message reaches the paused caller.
+   * @example await hitl.resumeTask('task-42', 'Go with plan B')
+   */
+  resumeTask(taskId: string, message = '', options: { resumedBy?: string } = {}): Promise<ResumeResult> {
+    return resumeTask(this.ctx, taskId, message, options.resumedBy);
+  }
+
+  /**
+   * Task ids of this workspace that are paused now (Temporal visibility, eventually consistent).
+   * @example const { paused_tasks, count } = await hitl.listPausedTasks()
+   */
+  listPausedTasks(): Promise<PausedTasks> {
+    return listPausedTasks(this.ctx);
+  }
+}
+
+function envRoles(): string[] {
+  return (process.env.WORKSPACE_ROLES ?? '')
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
+}

@@ -1,0 +1,99 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
+import { LIMITS, pauseWorkflowId, PAUSE_ID_PREFIX, TASK_NOT_FOUND } from '../common/constants.js';
+import { checkId, checkText, checkTimeout } from '../common/input.js';
+import { resumeUpdate, type PauseInput, type PauseResult } from '../common/pause.js';
+import { HitlKind, HitlOwner, HitlStatus } from '../common/search-attributes.js';
+import type { pauseWorkflow } from '../workflows/pause.js';
+import type { ClientContext } from './context.js';
+import { isGone, updateRejection } from './errors.js';
+
+export type ResumeResult = { success: true; task_id: string } | { success: false; task_id: string; error: string };
+export interface PausedTasks {
+  paused_tasks: string[];
+  count: number;
+}
+
+type PauseHandle = WorkflowHandle<typeof pauseWorkflow>;
+
+export async function pauseTask(
+  ctx: ClientContext,
+  taskId: string,
+  reason = '',
+  options: { timeout?: Duration } = {},
+): Promise<PauseResult> {
+  checkId('taskId', taskId);
+  const input: PauseInput = {
+    taskId,
+    reason: checkText('reason', reason, LIMITS.reasonLength),
+    owner: ctx.workspaceId,
+    timeout: options.timeout ?? `${ctx.config.defaultTimeout}s`,
+  };
+  checkTimeout('timeout', input.timeout);
+  const handle = await startOrAttach(ctx, input);
+  if (typeof handle === 'string') return { resumed: false, task_id: taskId, error: handle };
+  try {
+    return await handle.result();
+  } catch (err) {
+    if (err instanceof WorkflowFailedError) {
+      return { resumed: false, task_id: taskId, error: `Pause ended without a resume: ${err.cause?.message ?? err.message}` };
+    }
+    throw err;
+  }
+}
+
+/** Starts the pause, or joins the one already running for this task id (so one resume wakes every caller). */
+async function startOrAttach(ctx: ClientContext, input: PauseInput): Promise<PauseHandle | string> {
+  const workflowId = pauseWorkflowId(input.taskId);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      return await ctx.client.workflow.start<typeof pauseWorkflow>('pauseWorkflow', {
+        workflowId,
+        taskQueue: ctx.taskQueue,
+        args: [input],
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        typedSearchAttributes: [
+          { key: HitlKind, value: 'pause' },
+          { key: HitlOwner, value: input.owner },
+          { key: HitlStatus, value: 'paused' },
+        ],
+        staticSummary: `Paused: ${input.taskId}${input.reason ? ` — ${input.reason.slice(0, 200)}` : ''}`,
+        staticDetails: `**Task** ${input.taskId}\n\n**Workspace** ${input.owner}\n\n**Reason** ${input.reason || '(none given)'}\n\n**Timeout** ${String(input.timeout)}`,
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+    const running = ctx.client.workflow.getHandle<typeof pauseWorkflow>(workflowId);
+    const description = await running.describe().catch((err: unknown) => (isGone(err) ? undefined : Promise.reject(err)));
+    if (description?.status.name !== 'RUNNING') continue; // it ended between our start and describe: start anew
+    if (description.typedSearchAttributes.get(HitlOwner) !== input.owner) {
+      return `Task '${input.taskId}' is already paused by another workspace`;
+    }
+    return ctx.client.workflow.getHandle<typeof pauseWorkflow>(workflowId, description.runId);
+  }
+  throw new Error(`could not start or join the pause of task '${input.taskId}' after 3 attempts`);
+}
+
+export async function resumeTask(ctx: ClientContext, taskId: string, message = '', resumedBy?: string): Promise<ResumeResult> {
+  checkId('taskId', taskId);
+  checkText('message', message, LIMITS.messageLength);
+  const handle = ctx.client.workflow.getHandle<typeof pauseWorkflow>(pauseWorkflowId(taskId));
+  try {
+    await handle.executeUpdate(resumeUpdate, {
+      args: [{ workspaceId: ctx.workspaceId, ...(message && { message }), ...(resumedBy && { resumedBy }) }],
+    });
+    return { success: true, task_id: taskId };
+  } catch (err) {
+    if (isGone(err)) return { success: false, task_id: taskId, error: TASK_NOT_FOUND };
+    const rejection = updateRejection(err);
+    if (rejection !== undefined) return { success: false, task_id: taskId, error: rejection };
+    throw err;
+  }
+}
+
+export async function listPausedTasks(ctx: ClientContext): Promise<PausedTasks> {
+  const query = `WorkflowType = 'pauseWorkflow' AND ExecutionStatus = 'Running' AND HitlKind = 'pause' AND HitlOwner = '${ctx.workspaceId}' AND HitlStatus = 'paused'`;
+  const paused: string[] = [];
+  for await (const wf of ctx.client.workflow.list({ query })) paused.push(wf.workflowId.slice(PAUSE_ID_PREFIX.length));
+  return { paused_tasks: paused, count: paused.length };
+}

@@ -1,0 +1,25 @@
+/** Task queue the worker polls and the client starts workflows on, unless configured otherwise. */
+export const DEFAULT_TASK_QUEUE = 'hitl';
+
+/** Seconds an unanswered pause or approval waits, as in the reference's `default_timeout`. */
+export const DEFAULT_TIMEOUT_SECONDS = 300;
+
+export const PAUSE_ID_PREFIX = 'hitl-pause-';
+export const APPROVAL_ID_PREFIX = 'hitl-approval-';
+
+/** Workflow id of the pause for `taskId`; one running pause per task id. */
+export const pauseWorkflowId = (taskId: string): string => `${PAUSE_ID_PREFIX}${taskId}`;
+
+/** Workflow id of the approval `approvalId`. */
+export const approvalWorkflowId = (approvalId: string): string => `${APPROVAL_ID_PREFIX}${approvalId}`;
+
+/** Upper bounds on free text we carry in workflow history. */
+export const LIMITS = {
+  idLength: 200,
+  reasonLength: 4_000,
+  messageLength: 16_000,
+  rejectedAttemptsKept: 50,
+} as const;
+
+/** The reference's answer for a resume that finds nothing paused. */
+export const TASK_NOT_FOUND = 'Task not found or already resumed';

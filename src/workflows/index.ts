@@ -1,0 +1,1 @@
+export { pauseWorkflow } from './pause.js';

@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { createHitlWorker, HitlClient, parseConfig, type HitlClientOptions, type HitlConfig } from '../src/index.js';
+
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+export const address = process.env.TEMPORAL_ADDRESS ?? 'localhost:7233';
+export const bundlePath = process.env.HITL_WORKFLOW_BUNDLE;
+
+let shared: Promise<{ client: Client; connection: Connection; native: NativeConnection }> | undefined;
+
+/** One client connection and one worker connection per test file. */
+export function connections() {
+  shared ??= (async () => {
+    const connection = await Connection.connect({ address });
+    const native = await NativeConnection.connect({ address });
+    return { client: new Client({ connection }), connection, native };
+  })();
+  return shared;
+}
+
+export async function closeConnections(): Promise<void> {
+  if (!shared) return;
+  const { connection, native } = await shared;
+  await connection.close();
+  await native.close();
+  shared = undefined;
+}
+
+export const uid = (prefix: string): string => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+export interface Harness {
+  client: Client;
+  taskQueue: string;
+  config: HitlConfig;
+  auditLogPath: string;
+  hitl: (workspaceId: string, options?: Partial<HitlClientOptions>) => HitlClient;
+  audit: () => Promise<Record<string, unknown>[]>;
+  worker: Worker;
+}
+
+/** A worker on a task queue of its own, running while `fn` runs. */
+export async function withWorker<T>(
+  fn: (h: Harness) => Promise<T>,
+  options: { config?: HitlConfig; taskQueue?: string } = {},
+): Promise<T> {
+  const { client, native } = await connections();
+  const taskQueue = options.taskQueue ?? uid('tq');
+  const config = options.config ?? parseConfig({}, {});
+  const auditLogPath = join(await mkdtemp(join(tmpdir(), 'hitl-audit-')), 'audit.log');
+  const worker = await createHitlWorker({
+    connection: native,
+    taskQueue,
+    config,
+    auditLogPath,
+    ...(bundlePath && { workflowBundle: { codePath: bundlePath } }),
+  });
+  const harness: Harness = {
+    client,
+    taskQueue,
+    config,
+    auditLogPath,
+    worker,
+    hitl: (workspaceId, extra) => new HitlClient({ client, workspaceId, taskQueue, config, ...extra }),
+    audit: async () =>
+      (await readFile(auditLogPath, 'utf8').catch(() => ''))
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+  return worker.runUntil(fn(harness));
+}
+
+/** Polls `probe` until it returns true (visibility is eventually consistent). */
+export async function eventually(probe: () => Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await probe()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** Waits until the pause workflow of `taskId` exists and has run its first task (its state query answers). */
+export async function waitPaused(client: Client, taskId: string): Promise<void> {
+  const handle = client.workflow.getHandle(`hitl-pause-${taskId}`);
+  await eventually(
+    () => handle.query<{ status: string }>('state').then((s) => s.status === 'paused', () => false),
+    10_000,
+    `task ${taskId} to be paused`,
+  );
+}
