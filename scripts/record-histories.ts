@@ -1,0 +1,55 @@
+/**
+ * Records the workflow histories the replay test checks against (`npm run record-histories`).
+ * Run it on purpose, when a workflow change is meant to break replay of old runs; commit the new files.
+ */
+import { writeFile } from 'node:fs/promises';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { createHitlWorker, HitlClient, parseConfig, pauseStateQuery, resumeSignal } from '../src/index.js';
+
+Runtime.install({ logger: new DefaultLogger('WARN') });
+const address = process.env.TEMPORAL_ADDRESS ?? 'localhost:7233';
+const connection = await Connection.connect({ address });
+const client = new Client({ connection });
+const native = await NativeConnection.connect({ address });
+const taskQueue = `record-${Date.now()}`;
+const config = parseConfig({}, {});
+const worker = await createHitlWorker({ connection: native, taskQueue, config, auditLogPath: '/dev/null' });
+const hitl = new HitlClient({ client, workspaceId: 'ws-record', taskQueue, config });
+
+async function paused(taskId: string): Promise<WorkflowHandle> {
+  const handle = client.workflow.getHandle(`hitl-pause-${taskId}`);
+  for (;;) {
+    const state = await handle.query(pauseStateQuery).catch(() => undefined);
+    if (state?.status === 'paused') return handle;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function save(name: string, taskId: string): Promise<void> {
+  const history = await client.workflow.getHandle(`hitl-pause-${taskId}`).fetchHistory();
+  await writeFile(`test/histories/${name}.json`, historyToJSON(history));
+  console.log(`recorded test/histories/${name}.json (${history.events?.length} events)`);
+}
+
+await worker.runUntil(async () => {
+  const resumed = hitl.pauseTask('rec-resume', 'recorded: resume', { timeout: '1h' });
+  await paused('rec-resume');
+  await hitl.resumeTask('rec-resume', 'approved by a human');
+  await resumed;
+  await save('pause-resume', 'rec-resume');
+
+  await hitl.pauseTask('rec-timeout', 'recorded: timeout', { timeout: '1s' });
+  await save('pause-timeout', 'rec-timeout');
+
+  const rejected = hitl.pauseTask('rec-rejected', 'recorded: rejected resume', { timeout: '1h' });
+  const handle = await paused('rec-rejected');
+  await handle.signal(resumeSignal, { workspaceId: 'ws-intruder', message: 'let me in' });
+  await new HitlClient({ client, workspaceId: 'ws-intruder', taskQueue, config }).resumeTask('rec-rejected', 'by update');
+  await hitl.resumeTask('rec-rejected', 'owner resumes');
+  await rejected;
+  await save('pause-rejected-resume', 'rec-rejected');
+});
+await connection.close();
+await native.close();

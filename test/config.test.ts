@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { ConfigError, loadConfig, parseConfig } from '../src/index.js';
+
+const noEnv = {};
+
+describe('config (reference: HITLConfig defaults and loading)', () => {
+  test('defaults when the hitl block is absent', () => {
+    const config = parseConfig({ model: 'something-else' }, noEnv);
+    assert.deepEqual(config.channels, [{ type: 'dashboard' }]);
+    assert.equal(config.defaultTimeout, 300);
+    assert.deepEqual(config.bypassRoles, []);
+    assert.deepEqual(config.temporal, { address: 'localhost:7233', namespace: 'default', taskQueue: 'hitl' });
+    assert.deepEqual(parseConfig(null, noEnv), config);
+    assert.deepEqual(parseConfig({ hitl: null }, noEnv), config);
+  });
+
+  test('a full example, snake_case in YAML, camelCase out', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hitl-config-'));
+    const path = join(dir, 'config.yaml');
+    await writeFile(
+      path,
+      `hitl:
+  channels:
+    - type: dashboard
+    - type: slack
+      webhook_url: https://hooks.slack.test/services/T/B/X
+    - type: email
+      smtp_host: smtp.example.com
+      smtp_port: 2525
+      from: alerts@example.com
+      to: ops@example.com
+      username: alerts@example.com
+  default_timeout: 60
+  bypass_roles: [admin]
+  four_eyes: true
+  required_approvals: 2
+temporal:
+  address: temporal:7233
+  namespace: agents
+  task_queue: approvals
+`,
+    );
+    const config = await loadConfig(path, { SMTP_PASSWORD: 's3cret', WORKSPACE_ID: 'ws-9', PLATFORM_URL: 'https://hitl.example.com/' });
+    assert.deepEqual(config.channels, [
+      { type: 'dashboard' },
+      { type: 'slack', webhookUrl: 'https://hooks.slack.test/services/T/B/X', signingSecret: undefined },
+      {
+        type: 'email',
+        smtpHost: 'smtp.example.com',
+        smtpPort: 2525,
+        from: 'alerts@example.com',
+        to: ['ops@example.com'],
+        username: 'alerts@example.com',
+        password: 's3cret',
+      },
+    ]);
+    assert.equal(config.defaultTimeout, 60);
+    assert.deepEqual(config.bypassRoles, ['admin']);
+    assert.equal(config.fourEyes, true);
+    assert.equal(config.requiredApprovals, 2);
+    assert.deepEqual(config.temporal, { address: 'temporal:7233', namespace: 'agents', taskQueue: 'approvals' });
+    assert.equal(config.platformUrl, 'https://hitl.example.com');
+    assert.equal(config.workspaceId, 'ws-9');
+  });
+
+  test('env overrides TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE', () => {
+    const config = parseConfig({ temporal: { address: 'a:1' } }, { TEMPORAL_ADDRESS: 'b:2', TEMPORAL_NAMESPACE: 'ns' });
+    assert.deepEqual(config.temporal, { address: 'b:2', namespace: 'ns', taskQueue: 'hitl' });
+  });
+
+  test('a missing file gives the defaults', async () => {
+    assert.equal((await loadConfig('/nonexistent/config.yaml', noEnv)).defaultTimeout, 300);
+  });
+
+  const malformed: [string, unknown, string][] = [
+    ['default_timeout not a number', { hitl: { default_timeout: 'soon' } }, 'hitl.default_timeout'],
+    ['default_timeout negative', { hitl: { default_timeout: -5 } }, 'hitl.default_timeout'],
+    ['bypass_roles not a list', { hitl: { bypass_roles: 'admin' } }, 'hitl.bypass_roles'],
+    ['channels not a list', { hitl: { channels: 'slack' } }, 'hitl.channels'],
+    ['channel of unknown type', { hitl: { channels: [{ type: 'pager' }] } }, 'hitl.channels.0.type'],
+    ['slack URL not a URL', { hitl: { channels: [{ type: 'slack', webhook_url: 'not a url' }] } }, 'hitl.channels.0.webhook_url'],
+    ['smtp_port out of range', { hitl: { channels: [{ type: 'email', smtp_port: 70000 }] } }, 'hitl.channels.0.smtp_port'],
+    ['misspelt key', { hitl: { default_timout: 30 } }, 'hitl.default_timout'],
+    ['hitl not a mapping', { hitl: 5 }, 'hitl'],
+    ['required_approvals zero', { hitl: { required_approvals: 0 } }, 'hitl.required_approvals'],
+    ['task_queue empty', { temporal: { task_queue: '' } }, 'temporal.task_queue'],
+  ];
+  for (const [name, document, key] of malformed) {
+    test(`malformed: ${name} → ConfigError naming ${key}`, () => {
+      assert.throws(
+        () => parseConfig(document, noEnv),
+        (err: unknown) => err instanceof ConfigError && err.key === key && err.message.includes(key),
+      );
+    });
+  }
+
+  test('an error never echoes a secret value', () => {
+    assert.throws(
+      () => parseConfig({ hitl: { channels: [{ type: 'email', password: 12345678 }] } }, noEnv),
+      (err: unknown) => err instanceof ConfigError && err.key === 'hitl.channels.0.password' && !err.message.includes('12345678'),
+    );
+    assert.throws(
+      () => parseConfig({ hitl: { channels: [{ type: 'slack', webhook_url: 'hooks.slack.test/T0/SECRET' }] } }, noEnv),
+      (err: unknown) => err instanceof ConfigError && !err.message.includes('SECRET'),
+    );
+  });
+
+  test('bad YAML and a bad PLATFORM_URL are ConfigErrors too', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hitl-config-'));
+    await writeFile(join(dir, 'bad.yaml'), 'hitl: [unclosed');
+    await assert.rejects(loadConfig(join(dir, 'bad.yaml'), noEnv), ConfigError);
+    assert.throws(() => parseConfig({}, { PLATFORM_URL: 'nope' }), (e: unknown) => e instanceof ConfigError && e.key === 'PLATFORM_URL');
+  });
+});
