@@ -11,10 +11,12 @@ const dir = 'test/histories';
 test('recorded histories replay against the current workflow code', async () => {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
   assert.ok(files.length >= 3, `expected recorded histories in ${dir}, found ${files.length}`);
-  const histories = files.map(async (file) => ({
-    workflowId: file,
-    history: historyFromJSON(JSON.parse(await readFile(`${dir}/${file}`, 'utf8'))),
-  }));
+  const histories = await Promise.all(
+    files.map(async (file) => ({
+      workflowId: file,
+      history: historyFromJSON(JSON.parse(await readFile(`${dir}/${file}`, 'utf8'))),
+    })),
+  );
   const workflowBundle = bundlePath ? { codePath: bundlePath } : await hitlWorkflowBundle();
   const failures: string[] = [];
   let replayed = 0;

@@ -33,7 +33,10 @@ export async function appendAuditLine(path: string, line: AuditLine): Promise<vo
   const file = await open(path, 'a', 0o600);
   try {
     await file.appendFile(`${JSON.stringify(line)}\n`, 'utf8');
-    await file.sync();
+    await file.sync().catch((err: NodeJS.ErrnoException) => {
+      // Pipes and character devices (e.g. /dev/null, a log collector's FIFO) cannot be fsynced.
+      if (err.code !== 'EINVAL' && err.code !== 'ENOTSUP') throw err;
+    });
   } finally {
     await file.close();
   }

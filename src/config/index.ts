@@ -117,7 +117,8 @@ function toConfigError(error: z.ZodError): ConfigError {
     return new ConfigError(key, 'unknown key: remove it or check its spelling');
   }
   const secret = SECRET_KEYS.has(at[at.length - 1] ?? '');
-  const got = secret ? '' : describeValue(issue.input);
+  const input = issue.code === 'invalid_union' && isRecord(issue.input) ? issue.input.type : issue.input;
+  const got = secret ? '' : describeValue(input);
   return new ConfigError(at.join('.') || '(document)', `${issue.message}${got ? `, got ${got}` : ''}`);
 }
 
@@ -129,3 +130,5 @@ function describeValue(value: unknown): string {
   const text = JSON.stringify(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;

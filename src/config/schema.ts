@@ -25,7 +25,8 @@ export const ChannelYaml = z.discriminatedUnion('type', [DashboardChannel, Slack
   error: "each channel needs type: dashboard, slack or email",
 });
 
-export const HitlYaml = z.strictObject({
+export const HitlYaml = z.strictObject(
+  {
   channels: z.array(ChannelYaml).default([{ type: 'dashboard' }]),
   default_timeout: z
     .number({ error: 'must be a number of seconds, e.g. 300' })
@@ -34,13 +35,18 @@ export const HitlYaml = z.strictObject({
   bypass_roles: z.array(nonEmpty, { error: 'must be a list of role names, e.g. [admin]' }).default([]),
   four_eyes: z.boolean().default(false),
   required_approvals: z.number().int().min(1).max(20).default(1),
-});
+  },
+  { error: 'must be a mapping with keys channels, default_timeout, bypass_roles, four_eyes, required_approvals' },
+);
 
-export const TemporalYaml = z.strictObject({
-  address: nonEmpty.default('localhost:7233'),
-  namespace: nonEmpty.default('default'),
-  task_queue: nonEmpty.default(DEFAULT_TASK_QUEUE),
-});
+export const TemporalYaml = z.strictObject(
+  {
+    address: nonEmpty.default('localhost:7233'),
+    namespace: nonEmpty.default('default'),
+    task_queue: nonEmpty.default(DEFAULT_TASK_QUEUE),
+  },
+  { error: 'must be a mapping with keys address, namespace, task_queue' },
+);
 
 /** The whole `config.yaml`: only `hitl` and `temporal` are ours; other top-level keys belong to the host platform. */
 export const ConfigYaml = z.looseObject({
