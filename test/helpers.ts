@@ -94,3 +94,27 @@ export async function waitPaused(client: Client, taskId: string): Promise<void> 
     `task ${taskId} to be paused`,
   );
 }
+
+/** Waits until the approval workflow `approvalId` is running and pending. */
+export async function waitPending(client: Client, approvalId: string): Promise<void> {
+  const handle = client.workflow.getHandle(`hitl-approval-${approvalId}`);
+  await eventually(
+    () => handle.query<{ status: string }>('state').then((s) => s.status === 'pending', () => false),
+    10_000,
+    `approval ${approvalId} to be pending`,
+  );
+}
+
+/** Waits for the first pending approval of `hitl`'s workspace (ids unknown to the test) and returns its id. */
+export async function firstPending(hitl: HitlClient, action: string): Promise<string> {
+  let id: string | undefined;
+  await eventually(
+    async () => {
+      id = (await hitl.listApprovals({ status: 'pending' })).find((r) => r.action === action)?.id;
+      return id !== undefined;
+    },
+    10_000,
+    `a pending approval of ${action}`,
+  );
+  return id!;
+}

@@ -5,6 +5,16 @@ import { checkId } from '../common/input.js';
 import type { PauseResult } from '../common/pause.js';
 import { parseConfig, type HitlConfig } from '../config/index.js';
 import type { ClientContext } from './context.js';
+import type { ApprovalResult, ApprovalStatus } from '../common/approval.js';
+import {
+  decide,
+  listApprovals,
+  requestApproval,
+  type ApprovalRow,
+  type DecideOptions,
+  type DecideResult,
+  type RequestApprovalOptions,
+} from './approvals.js';
 import { listPausedTasks, pauseTask, resumeTask, type PausedTasks, type ResumeResult } from './pauses.js';
 
 /** Where the caller's roles come from (e.g. the platform's `WORKSPACE_ROLES`); used for `bypassRoles`. */
@@ -71,6 +81,31 @@ export class HitlClient {
    */
   listPausedTasks(): Promise<PausedTasks> {
     return listPausedTasks(this.ctx);
+  }
+
+  /**
+   * Asks a human and waits for the decision (or the timeout). The approval id exists before anything is sent;
+   * with `idempotencyKey`, a retrying caller re-attaches to the same approval instead of asking twice.
+   * @example const { approved, message } = await hitl.requestApproval({ action: 'refund', reason: 'Refund $420 to ACME' })
+   */
+  requestApproval(options: RequestApprovalOptions): Promise<ApprovalResult> {
+    return requestApproval(this.ctx, options);
+  }
+
+  /**
+   * Decides an approval of this workspace; the first valid decision wins, later ones are told "already decided".
+   * @example await hitl.decide(approvalId, { decision: 'denied', decidedBy: 'alice', message: 'Use the staging table' })
+   */
+  decide(approvalId: string, options: DecideOptions): Promise<DecideResult> {
+    return decide(this.ctx, approvalId, options);
+  }
+
+  /**
+   * This workspace's approvals, newest first (at most 50), in the platform's row shape.
+   * @example const pending = await hitl.listApprovals({ status: 'pending' })
+   */
+  listApprovals(options: { status?: ApprovalStatus } = {}): Promise<ApprovalRow[]> {
+    return listApprovals(this.ctx, options);
   }
 }
 

@@ -1,1 +1,2 @@
 export { pauseWorkflow } from './pause.js';
+export { approvalWorkflow } from './approval.js';

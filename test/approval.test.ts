@@ -1,0 +1,268 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { approvalStateQuery, approveSignal, decideUpdate, denySignal, HitlAction, HitlKind, HitlOwner, HitlStatus, parseConfig } from '../src/index.js';
+import { closeConnections, eventually, uid, waitPending, withWorker } from './helpers.js';
+
+after(closeConnections);
+
+const handleOf = (client: import('@temporalio/client').Client, id: string) => client.workflow.getHandle(`hitl-approval-${id}`);
+
+describe('approvalWorkflow decisions', () => {
+  test('approve: the caller gets approved with who decided; audit has requested and granted', () =>
+    withWorker(async ({ hitl, client, audit }) => {
+      const ws = hitl('ws-a');
+      const approvalId = uid('ap');
+      const waiting = ws.requestApproval({ action: 'drop_table', reason: 'Drop table users', approvalId, timeout: '1m' });
+      await waitPending(client, approvalId);
+      const decided = await ws.decide(approvalId, { decision: 'approved', decidedBy: 'alice', message: 'ok' });
+      assert.deepEqual(decided, { success: true, approval_id: approvalId, status: 'approved', approvals: 1, required: 1 });
+      const result = await waiting;
+      assert.equal(result.approved, true);
+      assert.equal(result.outcome, 'granted');
+      assert.equal(result.decided_by, 'alice');
+      assert.equal(result.message, 'ok');
+      const lines = await audit();
+      assert.deepEqual(lines.map((l) => l.outcome), ['requested', 'granted']);
+      assert.deepEqual(
+        [lines[1]!.event_type, lines[1]!.action, lines[1]!.resource, lines[1]!.actor, lines[1]!.approval_id, lines[1]!.reason],
+        ['hitl', 'approve', 'drop_table', 'alice', approvalId, 'Drop table users'],
+      );
+    }));
+
+  test('deny with a message: the message reaches the caller', () =>
+    withWorker(async ({ hitl, client, audit }) => {
+      const ws = hitl('ws-a');
+      const approvalId = uid('ap');
+      const waiting = ws.requestApproval({ action: 'send_money', approvalId, timeout: '1m' });
+      await waitPending(client, approvalId);
+      assert.equal((await ws.decide(approvalId, { decision: 'denied', decidedBy: 'bob', message: 'Use the sandbox account' })).success, true);
+      const result = await waiting;
+      assert.deepEqual([result.approved, result.outcome, result.decided_by, result.message], [false, 'denied', 'bob', 'Use the sandbox account']);
+      assert.equal((await audit()).at(-1)!.outcome, 'denied');
+    }));
+
+  test('first decision wins: double approve, approve-after-deny are "already decided"; the outcome stands', () =>
+    withWorker(async ({ hitl, client }) => {
+      const ws = hitl('ws-a');
+      const approvalId = uid('ap');
+      const waiting = ws.requestApproval({ action: 'x', approvalId, timeout: '1m' });
+      await waitPending(client, approvalId);
+      const [a, b] = await Promise.all([
+        ws.decide(approvalId, { decision: 'denied', decidedBy: 'bob' }),
+        ws.decide(approvalId, { decision: 'approved', decidedBy: 'carol' }),
+      ]);
+      assert.equal([a, b].filter((r) => r.success).length, 1);
+      const first = (await waiting).outcome;
+      const again = await ws.decide(approvalId, { decision: 'approved', decidedBy: 'dave' });
+      assert.equal(again.success, false);
+      assert.match((again as { error: string }).error, /already decided/);
+      assert.equal((await handleOf(client, approvalId).result()).outcome, first);
+    }));
+
+  test('timeout is a denial by default; a later approve is "already decided: timeout"', () =>
+    withWorker(async ({ hitl, audit }) => {
+      const ws = hitl('ws-a');
+      const approvalId = uid('ap');
+      const result = await ws.requestApproval({ action: 'x', approvalId, timeout: '1s' });
+      assert.deepEqual([result.approved, result.outcome, result.error], [false, 'timeout', 'Timed out after 1s waiting for approval']);
+      const late = await ws.decide(approvalId, { decision: 'approved', decidedBy: 'alice' });
+      assert.deepEqual(late, { success: false, approval_id: approvalId, error: `approval '${approvalId}' is already decided: timeout` });
+      const last = (await audit()).at(-1)!;
+      assert.deepEqual([last.outcome, last.on_timeout], ['timeout', 'deny']);
+    }));
+
+  test("onTimeout: 'approve' grants on timeout, saying so", () =>
+    withWorker(async ({ hitl }) => {
+      const result = await hitl('ws-a').requestApproval({ action: 'x', timeout: '1s', onTimeout: 'approve' });
+      assert.deepEqual([result.approved, result.outcome], [true, 'timeout']);
+      assert.match(result.message ?? '', /timeout policy/);
+    }));
+
+  test('cancelling the workflow gives outcome cancelled and an audit line', () =>
+    withWorker(async ({ hitl, client, audit }) => {
+      const approvalId = uid('ap');
+      const waiting = hitl('ws-a').requestApproval({ action: 'x', approvalId, timeout: '1m' });
+      await waitPending(client, approvalId);
+      await handleOf(client, approvalId).cancel();
+      const result = await waiting;
+      assert.deepEqual([result.approved, result.outcome], [false, 'cancelled']);
+      assert.equal((await audit()).at(-1)!.outcome, 'cancelled');
+    }));
+});
+
+describe('who may decide', () => {
+  test('another workspace is refused with the reason; the approval stays pending', () =>
+    withWorker(async ({ hitl, client }) => {
+      const approvalId = uid('ap');
+      const waiting = hitl('ws-a').requestApproval({ action: 'x', approvalId, timeout: '1m' });
+      await waitPending(client, approvalId);
+      const refused = await hitl('ws-b').decide(approvalId, { decision: 'approved', decidedBy: 'mallory' });
+      assert.equal(refused.success, false);
+      assert.match((refused as { error: string }).error, /workspace 'ws-b' does not own approval/);
+      assert.equal((await handleOf(client, approvalId).query(approvalStateQuery)).status, 'pending');
+      await hitl('ws-a').decide(approvalId, { decision: 'denied', decidedBy: 'alice' });
+      assert.equal((await waiting).decided_by, 'alice');
+      const afterwards = await hitl('ws-b').decide(approvalId, { decision: 'approved', decidedBy: 'mallory' });
+      assert.match((afterwards as { error: string }).error, /does not own/);
+    }));
+
+  test('empty workspace and missing decider are refused by the validator; signals record what they refuse', () =>
+    withWorker(async ({ hitl, client, audit }) => {
+      const approvalId = uid('ap');
+      const waiting = hitl('ws-a').requestApproval({ action: 'x', approvalId, timeout: '1m' });
+      await waitPending(client, approvalId);
+      const handle = handleOf(client, approvalId);
+      await assert.rejects(handle.executeUpdate(decideUpdate, { args: [{ workspaceId: '', decision: 'approved', decidedBy: 'x' }] }), (e: Error) =>
+        /workspaceId is required/.test(String((e as { cause?: Error }).cause?.message)),
+      );
+      await assert.rejects(handle.executeUpdate(decideUpdate, { args: [{ workspaceId: 'ws-a', decision: 'approved', decidedBy: '' }] }), (e: Error) =>
+        /decidedBy is required/.test(String((e as { cause?: Error }).cause?.message)),
+      );
+      await handle.signal(approveSignal, { workspaceId: '', decidedBy: 'eve' });
+      await handle.signal(approveSignal, { workspaceId: 'ws-b', decidedBy: 'mallory' });
+      await eventually(async () => (await handle.query(approvalStateQuery)).rejected.length === 2, 10_000, 'two rejections');
+      assert.equal((await handle.query(approvalStateQuery)).status, 'pending');
+      assert.equal((await audit()).filter((l) => l.outcome === 'rejected').length, 2);
+      await handle.signal(denySignal, { workspaceId: 'ws-a', decidedBy: 'alice', message: 'by signal' });
+      assert.deepEqual([(await waiting).outcome, (await waiting).message], ['denied', 'by signal']);
+    }));
+
+  test('four-eyes: the requester may not decide; someone else may', () =>
+    withWorker(async ({ hitl, client }) => {
+      const ws = hitl('ws-a', { config: parseConfig({ hitl: { four_eyes: true } }, {}) });
+      const approvalId = uid('ap');
+      const waiting = ws.requestApproval({ action: 'x', approvalId, requestedBy: 'alice', timeout: '1m' });
+      await waitPending(client, approvalId);
+      const self = await ws.decide(approvalId, { decision: 'approved', decidedBy: 'alice' });
+      assert.match((self as { error: string }).error, /four-eyes rule: 'alice' requested this approval/);
+      assert.equal((await ws.decide(approvalId, { decision: 'approved', decidedBy: 'bob' })).success, true);
+      assert.equal((await waiting).decided_by, 'bob');
+    }));
+
+  test('quorum 2-of-3: distinct approvers; the same approver twice is refused; the second grants', () =>
+    withWorker(async ({ hitl, client, audit }) => {
+      const ws = hitl('ws-a');
+      const approvalId = uid('ap');
+      const waiting = ws.requestApproval({ action: 'x', approvalId, requiredApprovals: 2, timeout: '1m' });
+      await waitPending(client, approvalId);
+      assert.deepEqual(await ws.decide(approvalId, { decision: 'approved', decidedBy: 'alice' }), {
+        success: true,
+        approval_id: approvalId,
+        status: 'pending',
+        approvals: 1,
+        required: 2,
+      });
+      const twice = await ws.decide(approvalId, { decision: 'approved', decidedBy: 'alice' });
+      assert.match((twice as { error: string }).error, /'alice' has already approved; 1 more/);
+      assert.equal((await ws.decide(approvalId, { decision: 'approved', decidedBy: 'bob' })).success, true);
+      const result = await waiting;
+      assert.deepEqual([result.approved, result.approvers], [true, ['alice', 'bob']]);
+      assert.deepEqual((await audit()).at(-1)!.approvers, ['alice', 'bob']);
+    }));
+
+  test('quorum: any deny ends it', () =>
+    withWorker(async ({ hitl, client }) => {
+      const ws = hitl('ws-a');
+      const approvalId = uid('ap');
+      const waiting = ws.requestApproval({ action: 'x', approvalId, requiredApprovals: 2, timeout: '1m' });
+      await waitPending(client, approvalId);
+      await ws.decide(approvalId, { decision: 'approved', decidedBy: 'alice' });
+      await ws.decide(approvalId, { decision: 'denied', decidedBy: 'carol', message: 'no' });
+      assert.deepEqual([(await waiting).outcome, (await waiting).decided_by], ['denied', 'carol']);
+    }));
+});
+
+describe('approve with edited arguments', () => {
+  const argsSchema = {
+    type: 'object',
+    properties: { table: { type: 'string' }, rows: { type: 'integer', maximum: 1000 } },
+    required: ['table', 'rows'],
+    additionalProperties: false,
+  };
+
+  test('an edit that breaks the schema is refused naming the field; a valid edit is returned merged and audited', () =>
+    withWorker(async ({ hitl, client, audit }) => {
+      const ws = hitl('ws-a');
+      const approvalId = uid('ap');
+      const waiting = ws.requestApproval({ action: 'delete_rows', approvalId, args: { table: 'users', rows: 900 }, argsSchema, timeout: '1m' });
+      await waitPending(client, approvalId);
+      const bad = await ws.decide(approvalId, { decision: 'approved', decidedBy: 'alice', editedArgs: { rows: 5000 } });
+      assert.equal(bad.success, false);
+      assert.match((bad as { error: string }).error, /editedArgs do not match the tool's schema: rows:/);
+      const extra = await ws.decide(approvalId, { decision: 'approved', decidedBy: 'alice', editedArgs: { force: true } });
+      assert.match((extra as { error: string }).error, /schema/);
+      assert.equal((await ws.decide(approvalId, { decision: 'approved', decidedBy: 'alice', editedArgs: { rows: 10 } })).success, true);
+      const result = await waiting;
+      assert.deepEqual(result.edited_args, { table: 'users', rows: 10 });
+      const last = (await audit()).at(-1)!;
+      assert.deepEqual([last.original_args, last.edited_args], [{ table: 'users', rows: 900 }, { table: 'users', rows: 10 }]);
+    }));
+});
+
+describe('re-attach, listing and the Temporal UI', () => {
+  test('the same idempotency key re-attaches to the decided approval: one workflow, same decision', () =>
+    withWorker(async ({ hitl, client }) => {
+      const ws = hitl('ws-a');
+      const key = uid('run') + ':call-1';
+      const first = ws.requestApproval({ action: 'x', idempotencyKey: key, timeout: '1m' });
+      const { approvalIdFor } = await import('../src/index.js');
+      const approvalId = approvalIdFor('ws-a', key);
+      await waitPending(client, approvalId);
+      const second = ws.requestApproval({ action: 'x', idempotencyKey: key, timeout: '1m' });
+      await ws.decide(approvalId, { decision: 'approved', decidedBy: 'alice' });
+      const [a, b] = await Promise.all([first, second]);
+      assert.deepEqual(a, b);
+      const again = await ws.requestApproval({ action: 'x', idempotencyKey: key, timeout: '1m' });
+      assert.deepEqual(again, a);
+      const runs = async () => {
+        let n = 0;
+        for await (const _ of client.workflow.list({ query: `WorkflowId = 'hitl-approval-${approvalId}'` })) n++;
+        return n;
+      };
+      await eventually(async () => (await runs()) >= 1, 10_000, 'the approval to be visible');
+      assert.equal(await runs(), 1);
+    }));
+
+  test('listApprovals: newest first in the platform row shape, scoped to the workspace, filtered by status', () =>
+    withWorker(async ({ hitl, client }) => {
+      const ws = hitl(uid('ws'));
+      const ids = [uid('ap1'), uid('ap2')];
+      const waits = [];
+      for (const id of ids) {
+        waits.push(ws.requestApproval({ action: 'refund', reason: `refund ${id}`, approvalId: id, taskId: 'task-9', timeout: '1m' }));
+        await waitPending(client, id);
+      }
+      await eventually(async () => (await ws.listApprovals()).length === 2, 10_000, 'two rows');
+      const rows = await ws.listApprovals();
+      assert.deepEqual(rows.map((r) => r.id), [ids[1], ids[0]]);
+      assert.deepEqual(Object.keys(rows[0]!).sort(), ['action', 'created_at', 'decided_at', 'decided_by', 'id', 'reason', 'status', 'task_id']);
+      assert.deepEqual([rows[0]!.action, rows[0]!.reason, rows[0]!.status, rows[0]!.task_id, rows[0]!.decided_by], ['refund', `refund ${ids[1]}`, 'pending', 'task-9', null]);
+      await ws.decide(ids[0]!, { decision: 'approved', decidedBy: 'alice' });
+      await waits[0];
+      await eventually(async () => (await ws.listApprovals({ status: 'approved' })).length === 1, 10_000, 'approved row');
+      const [approved] = await ws.listApprovals({ status: 'approved' });
+      assert.deepEqual([approved!.id, approved!.decided_by], [ids[0], 'alice']);
+      assert.ok(approved!.decided_at);
+      assert.deepEqual((await ws.listApprovals({ status: 'pending' })).map((r) => r.id), [ids[1]]);
+      assert.deepEqual(await hitl(uid('other')).listApprovals(), []);
+      await ws.decide(ids[1]!, { decision: 'denied', decidedBy: 'alice' });
+      await waits[1];
+    }));
+
+  test('search attributes show kind, owner, action and status; status follows the decision', () =>
+    withWorker(async ({ hitl, client }) => {
+      const approvalId = uid('ap');
+      const waiting = hitl('ws-ui').requestApproval({ action: 'wire_money', reason: '$5,000 to ACME', approvalId, timeout: '1m' });
+      await waitPending(client, approvalId);
+      const handle = handleOf(client, approvalId);
+      const desc = await handle.describe();
+      assert.deepEqual(
+        [HitlKind, HitlOwner, HitlAction, HitlStatus].map((k) => desc.typedSearchAttributes.get(k)),
+        ['approval', 'ws-ui', 'wire_money', 'pending'],
+      );
+      assert.match((await desc.staticSummary()) ?? '', /wire_money.*\$5,000 to ACME/);
+      await hitl('ws-ui').decide(approvalId, { decision: 'denied', decidedBy: 'alice' });
+      await waiting;
+      assert.equal((await handle.describe()).typedSearchAttributes.get(HitlStatus), 'denied');
+    }));
+});
