@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { createHitlWorker, HitlClient, parseConfig, pauseStateQuery, resumeSignal } from '../src/index.js';
+import { approvalStateQuery, approveSignal, createHitlWorker, HitlClient, parseConfig, pauseStateQuery, resumeSignal } from '../src/index.js';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 const address = process.env.TEMPORAL_ADDRESS ?? 'localhost:7233';
@@ -27,8 +27,17 @@ async function paused(taskId: string): Promise<WorkflowHandle> {
   }
 }
 
-async function save(name: string, taskId: string): Promise<void> {
-  const history = await client.workflow.getHandle(`hitl-pause-${taskId}`).fetchHistory();
+async function pending(approvalId: string): Promise<WorkflowHandle> {
+  const handle = client.workflow.getHandle(`hitl-approval-${approvalId}`);
+  for (;;) {
+    const state = await handle.query(approvalStateQuery).catch(() => undefined);
+    if (state?.status === 'pending') return handle;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function save(name: string, id: string, kind: 'pause' | 'approval' = 'pause'): Promise<void> {
+  const history = await client.workflow.getHandle(`hitl-${kind}-${id}`).fetchHistory();
   await writeFile(`test/histories/${name}.json`, historyToJSON(history));
   console.log(`recorded test/histories/${name}.json (${history.events?.length} events)`);
 }
@@ -50,6 +59,45 @@ await worker.runUntil(async () => {
   await hitl.resumeTask('rec-rejected', 'owner resumes');
   await rejected;
   await save('pause-rejected-resume', 'rec-rejected');
+
+  const decide = async (id: string, options: Parameters<HitlClient['decide']>[1]) => {
+    await pending(id);
+    await hitl.decide(id, options);
+  };
+  const schema = { type: 'object', properties: { table: { type: 'string' }, rows: { type: 'integer' } }, required: ['table'] };
+  const granted = hitl.requestApproval({ action: 'drop_table', reason: 'recorded: granted', approvalId: 'rec-granted', timeout: '1h' });
+  await decide('rec-granted', { decision: 'approved', decidedBy: 'alice', message: 'fine' });
+  await granted;
+  await save('approval-granted', 'rec-granted', 'approval');
+
+  const denied = hitl.requestApproval({ action: 'drop_table', reason: 'recorded: denied', approvalId: 'rec-denied', timeout: '1h' });
+  await decide('rec-denied', { decision: 'denied', decidedBy: 'bob', message: 'use staging' });
+  await denied;
+  await save('approval-denied', 'rec-denied', 'approval');
+
+  await hitl.requestApproval({ action: 'drop_table', reason: 'recorded: timeout', approvalId: 'rec-timeout', timeout: '1s' });
+  await save('approval-timeout', 'rec-timeout', 'approval');
+
+  const edited = hitl.requestApproval({
+    action: 'delete_rows',
+    reason: 'recorded: edited',
+    approvalId: 'rec-edited',
+    args: { table: 'users', rows: 900 },
+    argsSchema: schema,
+    timeout: '1h',
+  });
+  await decide('rec-edited', { decision: 'approved', decidedBy: 'alice', editedArgs: { rows: 10 } });
+  await edited;
+  await save('approval-edited', 'rec-edited', 'approval');
+
+  const quorum = hitl.requestApproval({ action: 'wire_money', reason: 'recorded: rejected decisions', approvalId: 'rec-rejected', requiredApprovals: 2, timeout: '1h' });
+  const approval = await pending('rec-rejected');
+  await approval.signal(approveSignal, { workspaceId: 'ws-intruder', decidedBy: 'mallory' });
+  await hitl.decide('rec-rejected', { decision: 'approved', decidedBy: 'alice' });
+  await hitl.decide('rec-rejected', { decision: 'approved', decidedBy: 'alice' });
+  await hitl.decide('rec-rejected', { decision: 'approved', decidedBy: 'bob' });
+  await quorum;
+  await save('approval-rejected-decision', 'rec-rejected', 'approval');
 });
 await connection.close();
 await native.close();
