@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { NativeConnection } from '@temporalio/worker';
+import { z } from 'zod';
 import { HitlError } from '../common/errors.js';
 import { createHitlWorker } from '../worker.js';
 import { commonOptions, connectHitl, resolveConfig } from './connect.js';
@@ -12,8 +13,10 @@ Usage:
   temporal-hitl dev [--demo] [--port N] [--ui-port N] [--db FILE]   Temporal dev server + worker (+ demo agent;
                                                                     --answer-after S: the demo human's delay)
   temporal-hitl worker                                              run a worker for the hitl task queue
-  temporal-hitl list                                                paused tasks of the workspace
+  temporal-hitl list [--approvals [--status S]]                     paused tasks (or approvals) of the workspace
   temporal-hitl resume <task_id> [--message TEXT] [--by NAME]       resume a paused task
+  temporal-hitl approve <approval_id> [--by NAME] [--message TEXT] [--edit JSON]
+  temporal-hitl deny <approval_id> [--by NAME] [--message TEXT]
 
 Options for every command:
   -c, --config FILE     config.yaml (default ./config.yaml; missing → defaults)
@@ -44,10 +47,12 @@ const commands: Record<string, Command> = {
   },
 
   async list(argv) {
-    const { values } = parseArgs({ args: argv, options: commonOptions });
+    const { values } = parseArgs({ args: argv, options: { ...commonOptions, approvals: { type: 'boolean' }, status: { type: 'string' } } });
+    const status = values.status === undefined ? undefined : StatusArg.parse(values.status);
     const { hitl, close } = await connectHitl(values);
     try {
-      console.log(JSON.stringify(await hitl.listPausedTasks(), null, 2));
+      const listing = values.approvals || status ? await hitl.listApprovals(status ? { status } : {}) : await hitl.listPausedTasks();
+      console.log(JSON.stringify(listing, null, 2));
       return 0;
     } finally {
       await close();
@@ -73,6 +78,48 @@ const commands: Record<string, Command> = {
   },
 };
 
+const StatusArg = z.enum(['pending', 'approved', 'denied', 'timeout', 'cancelled'], {
+  error: '--status must be one of pending, approved, denied, timeout, cancelled',
+});
+const EditArg = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `--edit must be JSON, e.g. '{"rows": 10}', got ${text}` });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.record(z.string(), z.unknown(), { error: '--edit must be a JSON object of argument names to values' }));
+
+function decideCommand(decision: 'approved' | 'denied'): Command {
+  return async (argv) => {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { ...commonOptions, by: { type: 'string' }, message: { type: 'string', short: 'm' }, ...(decision === 'approved' && { edit: { type: 'string' } }) },
+    });
+    const [approvalId] = positionals;
+    const verb = decision === 'approved' ? 'approve' : 'deny';
+    if (!approvalId) throw new HitlError(`${verb} needs an approval id: temporal-hitl ${verb} <approval_id> [--by NAME] [--message TEXT]`);
+    const edit = (values as { edit?: string }).edit;
+    const editedArgs = edit === undefined ? undefined : EditArg.parse(edit);
+    const decidedBy = values.by ?? process.env.USER ?? 'cli';
+    const { hitl, close } = await connectHitl(values);
+    try {
+      const result = await hitl.decide(approvalId, { decision, decidedBy, ...(values.message && { message: values.message }), ...(editedArgs && { editedArgs }) });
+      console.log(JSON.stringify(result, null, 2));
+      return result.success ? 0 : 1;
+    } finally {
+      await close();
+    }
+  };
+}
+
+commands.approve = decideCommand('approved');
+commands.deny = decideCommand('denied');
+
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   const command = name ? commands[name] : undefined;
@@ -84,6 +131,10 @@ async function main(argv: string[]): Promise<number> {
     return await command(rest);
   } catch (err) {
     // Our own errors and argument errors already say what to fix; anything else keeps its stack for a bug report.
+    if (err instanceof z.ZodError) {
+      console.error(`temporal-hitl ${name}: ${err.issues.map((i) => i.message).join('; ')}`);
+      return 2;
+    }
     const known = err instanceof HitlError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     console.error(`temporal-hitl ${name}: ${known ? (err as Error).message : (err as Error).stack}`);
     return 2;

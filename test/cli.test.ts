@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { after, test } from 'node:test';
+import { promisify } from 'node:util';
+import { address, closeConnections, eventually, uid, waitPaused, waitPending, withWorker } from './helpers.js';
+
+after(closeConnections);
+const run = promisify(execFile);
+
+async function cli(args: string[]): Promise<{ code: number; out: unknown; stderr: string }> {
+  const result = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args, '--address', address, '--config', '/nonexistent.yaml'], {
+    env: { ...process.env, WORKSPACE_ID: '' },
+  }).then(
+    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+  );
+  return { code: result.code, out: result.stdout.trim() ? JSON.parse(result.stdout) : undefined, stderr: result.stderr };
+}
+
+test('CLI: list, resume, approve with an edit, deny, list --approvals', () =>
+  withWorker(async ({ hitl, client, taskQueue }) => {
+    const ws = uid('ws-cli');
+    const common = ['--task-queue', taskQueue, '-w', ws];
+    const taskId = uid('t');
+    const paused = hitl(ws).pauseTask(taskId, 'cli', { timeout: '1m' });
+    await waitPaused(client, taskId);
+    await eventually(async () => ((await cli(['list', ...common])).out as { count: number }).count === 1, 15_000, 'listed by the CLI');
+    assert.deepEqual(await cli(['resume', taskId, '--message', 'from the CLI', ...common]), { code: 0, out: { success: true, task_id: taskId }, stderr: '' });
+    assert.deepEqual(await paused, { resumed: true, task_id: taskId, message: 'from the CLI' });
+    const again = await cli(['resume', taskId, ...common]);
+    assert.equal(again.code, 1);
+
+    const approvalId = uid('ap');
+    const waiting = hitl(ws).requestApproval({ action: 'delete_rows', approvalId, args: { rows: 900 }, timeout: '1m' });
+    await waitPending(client, approvalId);
+    const approved = await cli(['approve', approvalId, '--by', 'alice', '--edit', '{"rows": 10}', ...common]);
+    assert.equal(approved.code, 0);
+    const result = await waiting;
+    assert.deepEqual([result.approved, result.decided_by, result.edited_args], [true, 'alice', { rows: 10 }]);
+    const denied = await cli(['deny', approvalId, '--by', 'bob', ...common]);
+    assert.equal(denied.code, 1);
+    assert.match((denied.out as { error: string }).error, /already decided: approved by alice/);
+    await eventually(async () => ((await cli(['list', '--approvals', ...common])).out as unknown[]).length === 1, 15_000, 'approval listed');
+    const [row] = (await cli(['list', '--status', 'approved', ...common])).out as { id: string; decided_by: string }[];
+    assert.deepEqual([row!.id, row!.decided_by], [approvalId, 'alice']);
+    const noWorkspace = await cli(['list', '--task-queue', taskQueue]);
+    assert.equal(noWorkspace.code, 2);
+    assert.match(noWorkspace.stderr, /workspaceId: required/);
+  }));
