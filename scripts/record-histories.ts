@@ -6,7 +6,15 @@ import { writeFile } from 'node:fs/promises';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { approvalStateQuery, approveSignal, createHitlWorker, HitlClient, parseConfig, pauseStateQuery, resumeSignal } from '../src/index.js';
+import {
+  approvalStateQuery,
+  approveSignal,
+  createHitlWorker,
+  HitlClient,
+  parseConfig,
+  pauseStateQuery,
+  resumeSignal,
+} from '../src/index.js';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 const address = process.env.TEMPORAL_ADDRESS ?? 'localhost:7233';
@@ -90,7 +98,13 @@ await worker.runUntil(async () => {
   await edited;
   await save('approval-edited', 'rec-edited', 'approval');
 
-  const quorum = hitl.requestApproval({ action: 'wire_money', reason: 'recorded: rejected decisions', approvalId: 'rec-rejected', requiredApprovals: 2, timeout: '1h' });
+  const quorum = hitl.requestApproval({
+    action: 'wire_money',
+    reason: 'recorded: rejected decisions',
+    approvalId: 'rec-rejected',
+    requiredApprovals: 2,
+    timeout: '1h',
+  });
   const approval = await pending('rec-rejected');
   await approval.signal(approveSignal, { workspaceId: 'ws-intruder', decidedBy: 'mallory' });
   await hitl.decide('rec-rejected', { decision: 'approved', decidedBy: 'alice' });

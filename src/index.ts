@@ -3,13 +3,7 @@ export { HitlError, ConfigError, InputError } from './common/errors.js';
 export { HitlClient, type HitlClientOptions, type RolesProvider } from './client/hitl-client.js';
 export type { ResumeResult, PausedTasks } from './client/pauses.js';
 export { createHitlTools } from './client/tools.js';
-export {
-  approvalIdFor,
-  type RequestApprovalOptions,
-  type DecideOptions,
-  type DecideResult,
-  type ApprovalRow,
-} from './client/approvals.js';
+export { approvalIdFor, type RequestApprovalOptions, type DecideOptions, type DecideResult, type ApprovalRow } from './client/approvals.js';
 export { requiresApproval, RequiresApproval, type RequiresApprovalOptions, type GateRefusal } from './client/requires-approval.js';
 export { buildReason } from './client/reason.js';
 export {

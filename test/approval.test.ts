@@ -1,11 +1,22 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { approvalStateQuery, approveSignal, decideUpdate, denySignal, HitlAction, HitlKind, HitlOwner, HitlStatus, parseConfig } from '../src/index.js';
+import type { Client } from '@temporalio/client';
+import {
+  approvalStateQuery,
+  approveSignal,
+  decideUpdate,
+  denySignal,
+  HitlAction,
+  HitlKind,
+  HitlOwner,
+  HitlStatus,
+  parseConfig,
+} from '../src/index.js';
 import { closeConnections, eventually, uid, waitPending, withWorker } from './helpers.js';
 
 after(closeConnections);
 
-const handleOf = (client: import('@temporalio/client').Client, id: string) => client.workflow.getHandle(`hitl-approval-${id}`);
+const handleOf = (client: Client, id: string) => client.workflow.getHandle(`hitl-approval-${id}`);
 
 describe('approvalWorkflow decisions', () => {
   test('approve: the caller gets approved with who decided; audit has requested and granted', () =>
@@ -22,7 +33,10 @@ describe('approvalWorkflow decisions', () => {
       assert.equal(result.decided_by, 'alice');
       assert.equal(result.message, 'ok');
       const lines = await audit();
-      assert.deepEqual(lines.map((l) => l.outcome), ['requested', 'granted']);
+      assert.deepEqual(
+        lines.map((l) => l.outcome),
+        ['requested', 'granted'],
+      );
       assert.deepEqual(
         [lines[1]!.event_type, lines[1]!.action, lines[1]!.resource, lines[1]!.actor, lines[1]!.approval_id, lines[1]!.reason],
         ['hitl', 'approve', 'drop_table', 'alice', approvalId, 'Drop table users'],
@@ -35,9 +49,15 @@ describe('approvalWorkflow decisions', () => {
       const approvalId = uid('ap');
       const waiting = ws.requestApproval({ action: 'send_money', approvalId, timeout: '1m' });
       await waitPending(client, approvalId);
-      assert.equal((await ws.decide(approvalId, { decision: 'denied', decidedBy: 'bob', message: 'Use the sandbox account' })).success, true);
+      assert.equal(
+        (await ws.decide(approvalId, { decision: 'denied', decidedBy: 'bob', message: 'Use the sandbox account' })).success,
+        true,
+      );
       const result = await waiting;
-      assert.deepEqual([result.approved, result.outcome, result.decided_by, result.message], [false, 'denied', 'bob', 'Use the sandbox account']);
+      assert.deepEqual(
+        [result.approved, result.outcome, result.decided_by, result.message],
+        [false, 'denied', 'bob', 'Use the sandbox account'],
+      );
       assert.equal((await audit()).at(-1)!.outcome, 'denied');
     }));
 
@@ -112,11 +132,13 @@ describe('who may decide', () => {
       const waiting = hitl('ws-a').requestApproval({ action: 'x', approvalId, timeout: '1m' });
       await waitPending(client, approvalId);
       const handle = handleOf(client, approvalId);
-      await assert.rejects(handle.executeUpdate(decideUpdate, { args: [{ workspaceId: '', decision: 'approved', decidedBy: 'x' }] }), (e: Error) =>
-        /workspaceId is required/.test(String((e as { cause?: Error }).cause?.message)),
+      await assert.rejects(
+        handle.executeUpdate(decideUpdate, { args: [{ workspaceId: '', decision: 'approved', decidedBy: 'x' }] }),
+        (e: Error) => /workspaceId is required/.test(String((e as { cause?: Error }).cause?.message)),
       );
-      await assert.rejects(handle.executeUpdate(decideUpdate, { args: [{ workspaceId: 'ws-a', decision: 'approved', decidedBy: '' }] }), (e: Error) =>
-        /decidedBy is required/.test(String((e as { cause?: Error }).cause?.message)),
+      await assert.rejects(
+        handle.executeUpdate(decideUpdate, { args: [{ workspaceId: 'ws-a', decision: 'approved', decidedBy: '' }] }),
+        (e: Error) => /decidedBy is required/.test(String((e as { cause?: Error }).cause?.message)),
       );
       await handle.signal(approveSignal, { workspaceId: '', decidedBy: 'eve' });
       await handle.signal(approveSignal, { workspaceId: 'ws-b', decidedBy: 'mallory' });
@@ -184,7 +206,13 @@ describe('approve with edited arguments', () => {
     withWorker(async ({ hitl, client, audit }) => {
       const ws = hitl('ws-a');
       const approvalId = uid('ap');
-      const waiting = ws.requestApproval({ action: 'delete_rows', approvalId, args: { table: 'users', rows: 900 }, argsSchema, timeout: '1m' });
+      const waiting = ws.requestApproval({
+        action: 'delete_rows',
+        approvalId,
+        args: { table: 'users', rows: 900 },
+        argsSchema,
+        timeout: '1m',
+      });
       await waitPending(client, approvalId);
       const bad = await ws.decide(approvalId, { decision: 'approved', decidedBy: 'alice', editedArgs: { rows: 5000 } });
       assert.equal(bad.success, false);
@@ -195,7 +223,13 @@ describe('approve with edited arguments', () => {
       const result = await waiting;
       assert.deepEqual(result.edited_args, { table: 'users', rows: 10 });
       const last = (await audit()).at(-1)!;
-      assert.deepEqual([last.original_args, last.edited_args], [{ table: 'users', rows: 900 }, { table: 'users', rows: 10 }]);
+      assert.deepEqual(
+        [last.original_args, last.edited_args],
+        [
+          { table: 'users', rows: 900 },
+          { table: 'users', rows: 10 },
+        ],
+      );
     }));
 });
 
@@ -234,16 +268,34 @@ describe('re-attach, listing and the Temporal UI', () => {
       }
       await eventually(async () => (await ws.listApprovals()).length === 2, 10_000, 'two rows');
       const rows = await ws.listApprovals();
-      assert.deepEqual(rows.map((r) => r.id), [ids[1], ids[0]]);
-      assert.deepEqual(Object.keys(rows[0]!).sort(), ['action', 'created_at', 'decided_at', 'decided_by', 'id', 'reason', 'status', 'task_id']);
-      assert.deepEqual([rows[0]!.action, rows[0]!.reason, rows[0]!.status, rows[0]!.task_id, rows[0]!.decided_by], ['refund', `refund ${ids[1]}`, 'pending', 'task-9', null]);
+      assert.deepEqual(
+        rows.map((r) => r.id),
+        [ids[1], ids[0]],
+      );
+      assert.deepEqual(Object.keys(rows[0]!).sort(), [
+        'action',
+        'created_at',
+        'decided_at',
+        'decided_by',
+        'id',
+        'reason',
+        'status',
+        'task_id',
+      ]);
+      assert.deepEqual(
+        [rows[0]!.action, rows[0]!.reason, rows[0]!.status, rows[0]!.task_id, rows[0]!.decided_by],
+        ['refund', `refund ${ids[1]}`, 'pending', 'task-9', null],
+      );
       await ws.decide(ids[0]!, { decision: 'approved', decidedBy: 'alice' });
       await waits[0];
       await eventually(async () => (await ws.listApprovals({ status: 'approved' })).length === 1, 10_000, 'approved row');
       const [approved] = await ws.listApprovals({ status: 'approved' });
       assert.deepEqual([approved!.id, approved!.decided_by], [ids[0], 'alice']);
       assert.ok(approved!.decided_at);
-      assert.deepEqual((await ws.listApprovals({ status: 'pending' })).map((r) => r.id), [ids[1]]);
+      assert.deepEqual(
+        (await ws.listApprovals({ status: 'pending' })).map((r) => r.id),
+        [ids[1]],
+      );
       assert.deepEqual(await hitl(uid('other')).listApprovals(), []);
       await ws.decide(ids[1]!, { decision: 'denied', decidedBy: 'alice' });
       await waits[1];

@@ -8,9 +8,13 @@ after(closeConnections);
 const run = promisify(execFile);
 
 async function cli(args: string[]): Promise<{ code: number; out: unknown; stderr: string }> {
-  const result = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args, '--address', address, '--config', '/nonexistent.yaml'], {
-    env: { ...process.env, WORKSPACE_ID: '' },
-  }).then(
+  const result = await run(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', ...args, '--address', address, '--config', '/nonexistent.yaml'],
+    {
+      env: { ...process.env, WORKSPACE_ID: '' },
+    },
+  ).then(
     (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
   );
@@ -25,7 +29,11 @@ test('CLI: list, resume, approve with an edit, deny, list --approvals', () =>
     const paused = hitl(ws).pauseTask(taskId, 'cli', { timeout: '1m' });
     await waitPaused(client, taskId);
     await eventually(async () => ((await cli(['list', ...common])).out as { count: number }).count === 1, 15_000, 'listed by the CLI');
-    assert.deepEqual(await cli(['resume', taskId, '--message', 'from the CLI', ...common]), { code: 0, out: { success: true, task_id: taskId }, stderr: '' });
+    assert.deepEqual(await cli(['resume', taskId, '--message', 'from the CLI', ...common]), {
+      code: 0,
+      out: { success: true, task_id: taskId },
+      stderr: '',
+    });
     assert.deepEqual(await paused, { resumed: true, task_id: taskId, message: 'from the CLI' });
     const again = await cli(['resume', taskId, ...common]);
     assert.equal(again.code, 1);
@@ -40,7 +48,11 @@ test('CLI: list, resume, approve with an edit, deny, list --approvals', () =>
     const denied = await cli(['deny', approvalId, '--by', 'bob', ...common]);
     assert.equal(denied.code, 1);
     assert.match((denied.out as { error: string }).error, /already decided: approved by alice/);
-    await eventually(async () => ((await cli(['list', '--approvals', ...common])).out as unknown[]).length === 1, 15_000, 'approval listed');
+    await eventually(
+      async () => ((await cli(['list', '--approvals', ...common])).out as unknown[]).length === 1,
+      15_000,
+      'approval listed',
+    );
     const [row] = (await cli(['list', '--status', 'approved', ...common])).out as { id: string; decided_by: string }[];
     assert.deepEqual([row!.id, row!.decided_by], [approvalId, 'alice']);
     const noWorkspace = await cli(['list', '--task-queue', taskQueue]);

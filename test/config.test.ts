@@ -113,6 +113,9 @@ temporal:
     const dir = await mkdtemp(join(tmpdir(), 'hitl-config-'));
     await writeFile(join(dir, 'bad.yaml'), 'hitl: [unclosed');
     await assert.rejects(loadConfig(join(dir, 'bad.yaml'), noEnv), ConfigError);
-    assert.throws(() => parseConfig({}, { PLATFORM_URL: 'nope' }), (e: unknown) => e instanceof ConfigError && e.key === 'PLATFORM_URL');
+    assert.throws(
+      () => parseConfig({}, { PLATFORM_URL: 'nope' }),
+      (e: unknown) => e instanceof ConfigError && e.key === 'PLATFORM_URL',
+    );
   });
 });

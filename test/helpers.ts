@@ -44,10 +44,7 @@ export interface Harness {
 }
 
 /** A worker on a task queue of its own, running while `fn` runs. */
-export async function withWorker<T>(
-  fn: (h: Harness) => Promise<T>,
-  options: { config?: HitlConfig; taskQueue?: string } = {},
-): Promise<T> {
+export async function withWorker<T>(fn: (h: Harness) => Promise<T>, options: { config?: HitlConfig; taskQueue?: string } = {}): Promise<T> {
   const { client, native } = await connections();
   const taskQueue = options.taskQueue ?? uid('tq');
   const config = options.config ?? parseConfig({}, {});
@@ -89,7 +86,11 @@ export async function eventually(probe: () => Promise<boolean>, timeoutMs = 10_0
 export async function waitPaused(client: Client, taskId: string): Promise<void> {
   const handle = client.workflow.getHandle(`hitl-pause-${taskId}`);
   await eventually(
-    () => handle.query<{ status: string }>('state').then((s) => s.status === 'paused', () => false),
+    () =>
+      handle.query<{ status: string }>('state').then(
+        (s) => s.status === 'paused',
+        () => false,
+      ),
     10_000,
     `task ${taskId} to be paused`,
   );
@@ -99,7 +100,11 @@ export async function waitPaused(client: Client, taskId: string): Promise<void> 
 export async function waitPending(client: Client, approvalId: string): Promise<void> {
   const handle = client.workflow.getHandle(`hitl-approval-${approvalId}`);
   await eventually(
-    () => handle.query<{ status: string }>('state').then((s) => s.status === 'pending', () => false),
+    () =>
+      handle.query<{ status: string }>('state').then(
+        (s) => s.status === 'pending',
+        () => false,
+      ),
     10_000,
     `approval ${approvalId} to be pending`,
   );

@@ -143,7 +143,10 @@ describe('owner check (#265)', () => {
 
   test('an empty workspace is rejected: by the client, by the Update validator and by the Signal handler', () =>
     withWorker(async ({ hitl, client, audit }) => {
-      assert.throws(() => new HitlClient({ client, workspaceId: '' }), (e: unknown) => e instanceof InputError && e.field === 'workspaceId');
+      assert.throws(
+        () => new HitlClient({ client, workspaceId: '' }),
+        (e: unknown) => e instanceof InputError && e.field === 'workspaceId',
+      );
       const taskId = uid('empty');
       const paused = hitl('ws-a').pauseTask(taskId, '', { timeout: '1m' });
       await waitPaused(client, taskId);

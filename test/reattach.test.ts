@@ -8,7 +8,9 @@ import { closeConnections, eventually, uid, waitPending, withWorker } from './he
 after(closeConnections);
 
 function caller(taskQueue: string, key: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/approval-caller.ts', taskQueue, key], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/approval-caller.ts', taskQueue, key], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   return { child, output: () => out };

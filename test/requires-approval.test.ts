@@ -9,7 +9,13 @@ import { closeConnections, firstPending, uid, waitPending, withWorker, type Harn
 after(closeConnections);
 
 /** A stand-in human: waits for the approval of `key` and decides it. */
-async function human(h: Harness, ws: HitlClient, key: string, decision: 'approved' | 'denied', extra: { message?: string; editedArgs?: Record<string, unknown> } = {}) {
+async function human(
+  h: Harness,
+  ws: HitlClient,
+  key: string,
+  decision: 'approved' | 'denied',
+  extra: { message?: string; editedArgs?: Record<string, unknown> } = {},
+) {
   const approvalId = approvalIdFor(ws.workspaceId, key);
   await waitPending(h.client, approvalId);
   const state = await h.client.workflow.getHandle(`hitl-approval-${approvalId}`).query(approvalStateQuery);
@@ -36,7 +42,10 @@ describe('requiresApproval on a function (reference decorator cases)', () => {
       assert.equal(state.action, 'drop_table');
       assert.equal(state.reason, 'Drop table users (12 rows)');
       const granted = (await h.audit()).find((l) => l.outcome === 'granted')!;
-      assert.deepEqual([granted.action, granted.resource, granted.actor, granted.reason], ['approve', 'drop_table', 'alice', 'Drop table users (12 rows)']);
+      assert.deepEqual(
+        [granted.action, granted.resource, granted.actor, granted.reason],
+        ['approve', 'drop_table', 'alice', 'Drop table users (12 rows)'],
+      );
     }));
 
   test('blocks when denied: the function never runs; the error carries the message; audit has denied', () =>
@@ -97,7 +106,7 @@ describe('requiresApproval on a function (reference decorator cases)', () => {
       const gated = requiresApproval(broken, { idempotencyKey: () => key })(async () => 'ran');
       const running = gated();
       await human(h, broken, key, 'denied');
-      assert.equal((await running as { success: boolean }).success, false);
+      assert.equal(((await running) as { success: boolean }).success, false);
     }));
 
   test('approval machinery down (unknown namespace, unreachable server) → gate error, the function never runs', async () => {
@@ -106,7 +115,10 @@ describe('requiresApproval on a function (reference decorator cases)', () => {
       ran = true;
     };
     await withWorker(async (h) => {
-      const badNamespace = new HitlClient({ client: new Client({ connection: h.client.connection, namespace: uid('no-such-ns') }), workspaceId: 'ws-a' });
+      const badNamespace = new HitlClient({
+        client: new Client({ connection: h.client.connection, namespace: uid('no-such-ns') }),
+        workspaceId: 'ws-a',
+      });
       const result = (await requiresApproval(badNamespace)(fn)()) as { success: boolean; error: string };
       assert.equal(result.success, false);
       assert.match(result.error, /^Approval gate error: .*(namespace|Namespace)/);
@@ -128,7 +140,11 @@ describe('requiresApproval on a LangChain tool', () => {
         calls.push({ table, rows });
         return `deleted ${rows} rows from ${table}`;
       },
-      { name: 'delete_rows', description: 'Delete rows from a table', schema: z.object({ table: z.string(), rows: z.number().int().max(1000) }) },
+      {
+        name: 'delete_rows',
+        description: 'Delete rows from a table',
+        schema: z.object({ table: z.string(), rows: z.number().int().max(1000) }),
+      },
     );
 
   test('keeps name, description and schema; approved with an edit runs with the edited arguments', () =>
@@ -136,7 +152,9 @@ describe('requiresApproval on a LangChain tool', () => {
       const ws = h.hitl('ws-a');
       const key = uid('k');
       const calls: unknown[] = [];
-      const gated = requiresApproval(ws, { reasonTemplate: 'Delete {rows} rows from {table}', idempotencyKey: () => key })(makeDropTool(calls));
+      const gated = requiresApproval(ws, { reasonTemplate: 'Delete {rows} rows from {table}', idempotencyKey: () => key })(
+        makeDropTool(calls),
+      );
       assert.equal(gated.name, 'delete_rows');
       assert.equal(gated.description, 'Delete rows from a table');
       const running = gated.invoke({ table: 'users', rows: 900 });
@@ -176,7 +194,10 @@ describe('RequiresApproval method decorator', () => {
     withWorker(async (h) => {
       const ws = h.hitl(uid('ws'));
       class Billing {
-        constructor(readonly hitl: HitlClient, readonly currency: string) {}
+        constructor(
+          readonly hitl: HitlClient,
+          readonly currency: string,
+        ) {}
         @RequiresApproval((self: Billing) => self.hitl, { reasonTemplate: 'Refund {amount} to {customer}' })
         async refund(args: { amount: number; customer: string }) {
           return `refunded ${args.amount} ${this.currency} to ${args.customer}`;

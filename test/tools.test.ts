@@ -15,10 +15,14 @@ test('LangChain tools keep the reference names, arguments and result shapes', ()
     const taskId = uid('tool');
     const paused = tools.pauseTask.invoke({ task_id: taskId, reason: 'tool pause' });
     await waitPaused(client, taskId);
-    await eventually(async () => {
-      const listed = (await tools.listPausedTasks.invoke({})) as { paused_tasks: string[]; count: number };
-      return listed.count === 1 && listed.paused_tasks[0] === taskId;
-    }, 10_000, 'listed by the tool');
+    await eventually(
+      async () => {
+        const listed = (await tools.listPausedTasks.invoke({})) as { paused_tasks: string[]; count: number };
+        return listed.count === 1 && listed.paused_tasks[0] === taskId;
+      },
+      10_000,
+      'listed by the tool',
+    );
     assert.deepEqual(await tools.resumeTask.invoke({ task_id: taskId, message: 'from a tool' }), { success: true, task_id: taskId });
     assert.deepEqual(await paused, { resumed: true, task_id: taskId, message: 'from a tool' });
     assert.deepEqual(await tools.resumeTask.invoke({ task_id: taskId }), {

@@ -1,5 +1,9 @@
+import { tool } from '@langchain/core/tools';
 import type { Client } from '@temporalio/client';
+import { z } from 'zod';
+import { approvalIdFor } from '../client/approvals.js';
 import { HitlClient } from '../client/hitl-client.js';
+import { requiresApproval } from '../client/requires-approval.js';
 import { createHitlTools } from '../client/tools.js';
 import type { HitlConfig } from '../config/index.js';
 
@@ -49,6 +53,48 @@ export async function runDemo({ client, config, address, uiUrl, answerAfter = 8 
   await answer;
   say('agent', `pause_task returned ${JSON.stringify(outcome)}`);
   say('agent', (outcome as { resumed: boolean }).resumed ? 'sending the newsletter.' : 'no answer; not sending.');
+
+  await approvalDemo({ client, config, address, uiUrl, answerAfter }, workspaceId);
+}
+
+/** A LangChain tool gated by `requiresApproval`; the human approves it with an edited argument. */
+async function approvalDemo({ client, config, address, uiUrl, answerAfter = 8 }: DemoOptions, workspaceId: string): Promise<void> {
+  const hitl = new HitlClient({ client, config, workspaceId });
+  const deleteRows = tool(async ({ table, older_than_days }) => `deleted rows of ${table} older than ${older_than_days} days`, {
+    name: 'delete_rows',
+    description: 'Delete old rows from a table',
+    schema: z.object({ table: z.string(), older_than_days: z.number().int().min(7) }),
+  });
+  const key = `demo-run-${Date.now().toString(36)}:call-1`;
+  const gated = requiresApproval(hitl, {
+    reasonTemplate: 'Delete rows of {table} older than {older_than_days} days',
+    idempotencyKey: () => key,
+  })(deleteRows);
+  const approvalId = approvalIdFor(workspaceId, key);
+
+  console.log('\n— approval —');
+  say('agent', `calling delete_rows({ table: "events", older_than_days: 7 }), which needs a human's approval (${approvalId})`);
+  const call = gated.invoke({ table: 'events', older_than_days: 7 });
+  console.log(`\n  Decide it yourself within ${answerAfter}s:`);
+  console.log(`    ${cliCommand()} approve ${approvalId} --by you --edit '{"older_than_days": 30}' --address ${address} -w ${workspaceId}`);
+  console.log(`    ${cliCommand()} deny ${approvalId} --by you --message "not today" --address ${address} -w ${workspaceId}`);
+  console.log(`  Temporal Web UI: ${uiUrl}/namespaces/default/workflows/hitl-approval-${approvalId}\n`);
+
+  const answer = (async () => {
+    await Promise.race([sleep(answerAfter * 1000), call]);
+    const result = await hitl.decide(approvalId, {
+      decision: 'approved',
+      decidedBy: 'demo-human',
+      message: 'Keep a month of data',
+      editedArgs: { older_than_days: 30 },
+    });
+    if (result.success) say('human', `approved with an edit: older_than_days 7 → 30`);
+    const tooLate = await hitl.decide(approvalId, { decision: 'denied', decidedBy: 'second-human' });
+    if (!tooLate.success) say('human', `a second decision → ${tooLate.error}`);
+  })();
+  const outcome = await call;
+  await answer;
+  say('agent', `delete_rows returned ${JSON.stringify(outcome)}`);
 }
 
 /** How to call the CLI from here: the npm script in this repo, the installed bin elsewhere. */

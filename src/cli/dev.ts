@@ -20,14 +20,17 @@ export interface DevValues extends CommonValues {
 export async function runDev(values: DevValues): Promise<number> {
   const config = await resolveConfig(values);
   if (values.demo) Runtime.install({ logger: new DefaultLogger('WARN') });
-  const auditLogPath = process.env.AUDIT_LOG_PATH ?? (values.demo ? join(await mkdtemp(join(tmpdir(), 'hitl-demo-')), 'audit.log') : undefined);
+  const auditLogPath =
+    process.env.AUDIT_LOG_PATH ?? (values.demo ? join(await mkdtemp(join(tmpdir(), 'hitl-demo-')), 'audit.log') : undefined);
   const port = values.port ? Number(values.port) : await freePort(values.demo ? 0 : 7233);
   const uiPort = values['ui-port'] ? Number(values['ui-port']) : await freePort(values.demo ? 0 : 8233);
   const env = await startDevServer({ port, uiPort, ...(values.db && { dbFilename: values.db }) });
   const uiUrl = `http://localhost:${uiPort}`;
   const worker = await createHitlWorker({ connection: env.nativeConnection, namespace: 'default', config, auditLogPath });
   const running = worker.run();
-  console.log(`Temporal dev server  ${env.address}\nTemporal Web UI      ${uiUrl}\nhitl worker          task queue '${config.temporal.taskQueue}'`);
+  console.log(
+    `Temporal dev server  ${env.address}\nTemporal Web UI      ${uiUrl}\nhitl worker          task queue '${config.temporal.taskQueue}'`,
+  );
   try {
     if (values.demo) {
       await runDemo({ client: env.client, config, address: env.address, uiUrl, answerAfter: Number(values['answer-after'] ?? 8) });

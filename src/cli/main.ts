@@ -30,7 +30,14 @@ const commands: Record<string, Command> = {
   dev: (argv) => {
     const { values } = parseArgs({
       args: argv,
-      options: { ...commonOptions, demo: { type: 'boolean' }, port: { type: 'string' }, 'ui-port': { type: 'string' }, db: { type: 'string' }, 'answer-after': { type: 'string' } },
+      options: {
+        ...commonOptions,
+        demo: { type: 'boolean' },
+        port: { type: 'string' },
+        'ui-port': { type: 'string' },
+        db: { type: 'string' },
+        'answer-after': { type: 'string' },
+      },
     });
     return runDev(values);
   },
@@ -40,7 +47,9 @@ const commands: Record<string, Command> = {
     const config = await resolveConfig(values);
     const connection = await NativeConnection.connect({ address: config.temporal.address });
     const worker = await createHitlWorker({ connection, config });
-    console.error(`temporal-hitl worker on ${config.temporal.address}, namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}`);
+    console.error(
+      `temporal-hitl worker on ${config.temporal.address}, namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}`,
+    );
     await worker.run();
     await connection.close();
     return 0;
@@ -98,7 +107,12 @@ function decideCommand(decision: 'approved' | 'denied'): Command {
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { ...commonOptions, by: { type: 'string' }, message: { type: 'string', short: 'm' }, ...(decision === 'approved' && { edit: { type: 'string' } }) },
+      options: {
+        ...commonOptions,
+        by: { type: 'string' },
+        message: { type: 'string', short: 'm' },
+        ...(decision === 'approved' && { edit: { type: 'string' } }),
+      },
     });
     const [approvalId] = positionals;
     const verb = decision === 'approved' ? 'approve' : 'deny';
@@ -108,7 +122,12 @@ function decideCommand(decision: 'approved' | 'denied'): Command {
     const decidedBy = values.by ?? process.env.USER ?? 'cli';
     const { hitl, close } = await connectHitl(values);
     try {
-      const result = await hitl.decide(approvalId, { decision, decidedBy, ...(values.message && { message: values.message }), ...(editedArgs && { editedArgs }) });
+      const result = await hitl.decide(approvalId, {
+        decision,
+        decidedBy,
+        ...(values.message && { message: values.message }),
+        ...(editedArgs && { editedArgs }),
+      });
       console.log(JSON.stringify(result, null, 2));
       return result.success ? 0 : 1;
     } finally {

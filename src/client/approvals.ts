@@ -1,13 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
-import {
-  decideUpdate,
-  type ApprovalInput,
-  type ApprovalResult,
-  type ApprovalStatus,
-  type DecisionAccepted,
-} from '../common/approval.js';
+import { decideUpdate, type ApprovalInput, type ApprovalResult, type ApprovalStatus, type DecisionAccepted } from '../common/approval.js';
 import { approvalWorkflowId, APPROVAL_ID_PREFIX, LIMITS } from '../common/constants.js';
 import { InputError } from '../common/errors.js';
 import { checkId, checkText, checkTimeout } from '../common/input.js';
@@ -81,8 +75,10 @@ function toInput(ctx: ClientContext, o: RequestApprovalOptions): ApprovalInput {
   const timeout = o.timeout ?? `${ctx.config.defaultTimeout}s`;
   checkTimeout('timeout', timeout);
   const requiredApprovals = o.requiredApprovals ?? ctx.config.requiredApprovals;
-  if (!Number.isInteger(requiredApprovals) || requiredApprovals < 1) throw new InputError('requiredApprovals', 'must be a whole number ≥ 1');
-  if (o.onTimeout !== undefined && o.onTimeout !== 'deny' && o.onTimeout !== 'approve') throw new InputError('onTimeout', "must be 'deny' or 'approve'");
+  if (!Number.isInteger(requiredApprovals) || requiredApprovals < 1)
+    throw new InputError('requiredApprovals', 'must be a whole number ≥ 1');
+  if (o.onTimeout !== undefined && o.onTimeout !== 'deny' && o.onTimeout !== 'approve')
+    throw new InputError('onTimeout', "must be 'deny' or 'approve'");
   if (o.args !== undefined && JSON.stringify(o.args).length > LIMITS.messageLength) {
     throw new InputError('args', `are larger than ${LIMITS.messageLength} characters once serialised`);
   }
@@ -148,11 +144,19 @@ export async function decide(ctx: ClientContext, approvalId: string, options: De
   const description = await handle.describe().catch((err: unknown) => (isGone(err) ? undefined : Promise.reject(err)));
   if (!description) return { success: false, approval_id: approvalId, error: `approval '${approvalId}' not found` };
   if (description.typedSearchAttributes.get(HitlOwner) !== ctx.workspaceId) {
-    return { success: false, approval_id: approvalId, error: `workspace '${ctx.workspaceId}' does not own approval '${approvalId}': only the workspace that asked may decide` };
+    return {
+      success: false,
+      approval_id: approvalId,
+      error: `workspace '${ctx.workspaceId}' does not own approval '${approvalId}': only the workspace that asked may decide`,
+    };
   }
   const status = description.typedSearchAttributes.get(HitlStatus) ?? 'closed';
   const by = (description.memo?.decided_by as string | null | undefined) ?? undefined;
-  return { success: false, approval_id: approvalId, error: `approval '${approvalId}' is already decided: ${status}${by ? ` by ${by}` : ''}` };
+  return {
+    success: false,
+    approval_id: approvalId,
+    error: `approval '${approvalId}' is already decided: ${status}${by ? ` by ${by}` : ''}`,
+  };
 }
 
 export async function listApprovals(ctx: ClientContext, options: { status?: ApprovalStatus; limit?: number } = {}): Promise<ApprovalRow[]> {

@@ -37,7 +37,11 @@ function show(value: unknown): string {
 /** The call's named arguments: the keys of a plain-object first argument, as the reference's kwargs. */
 export function namedArguments(args: readonly unknown[]): Record<string, unknown> {
   const [first] = args;
-  return args.length === 1 && typeof first === 'object' && first !== null && !Array.isArray(first) && Object.getPrototypeOf(first) === Object.prototype
+  return args.length === 1 &&
+    typeof first === 'object' &&
+    first !== null &&
+    !Array.isArray(first) &&
+    Object.getPrototypeOf(first) === Object.prototype
     ? (first as Record<string, unknown>)
     : {};
 }

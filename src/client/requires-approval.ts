@@ -39,7 +39,12 @@ interface GateCall {
 }
 
 /** Asks for approval, then runs `run` (with the edited arguments when an approver edited them). */
-async function gate<R>(hitl: HitlClient, o: RequiresApprovalOptions, call: GateCall, run: (edited?: Record<string, unknown>) => Promise<R>): Promise<R | GateRefusal> {
+async function gate<R>(
+  hitl: HitlClient,
+  o: RequiresApprovalOptions,
+  call: GateCall,
+  run: (edited?: Record<string, unknown>) => Promise<R>,
+): Promise<R | GateRefusal> {
   const bypass = o.bypassRoles ?? hitl.config.bypassRoles;
   if (bypass.length > 0) {
     try {
@@ -65,7 +70,11 @@ async function gate<R>(hitl: HitlClient, o: RequiresApprovalOptions, call: GateC
     return { success: false, error: `Approval gate error: ${(err as Error)?.message ?? String(err)}` };
   }
   if (!result.approved) {
-    return { success: false, error: `Action '${call.action}' not approved: ${result.message ?? result.error ?? 'denied'}`, approval_id: result.approval_id };
+    return {
+      success: false,
+      error: `Action '${call.action}' not approved: ${result.message ?? result.error ?? 'denied'}`,
+      approval_id: result.approval_id,
+    };
   }
   return run(result.edited_args);
 }

@@ -14,7 +14,10 @@ export function createHitlTools(hitl: HitlClient) {
     description:
       'Suspend the current task and wait for a resume signal. Execution resumes when resume_task is called with the same task_id, or after the configured timeout.',
     schema: z.object({
-      task_id: z.string().min(1).describe('Unique identifier for this pause point (the task id or any stable string the caller can reference later)'),
+      task_id: z
+        .string()
+        .min(1)
+        .describe('Unique identifier for this pause point (the task id or any stable string the caller can reference later)'),
       reason: z.string().optional().describe('Human-readable description of why the task is pausing'),
     }),
   });

@@ -13,9 +13,7 @@ export interface PauseInput {
 }
 
 /** The reference's `pause_task` result. */
-export type PauseResult =
-  | { resumed: true; task_id: string; message?: string }
-  | { resumed: false; task_id: string; error: string };
+export type PauseResult = { resumed: true; task_id: string; message?: string } | { resumed: false; task_id: string; error: string };
 
 /** A resume request, by Update or by Signal. */
 export interface ResumeInput {

@@ -56,7 +56,8 @@ export function parseConfig(document: unknown, env: Env = process.env): HitlConf
   if (!parsed.success) throw toConfigError(parsed.error);
   const { hitl, temporal } = parsed.data;
   const platformUrl = env.PLATFORM_URL || 'http://localhost:8080';
-  if (!URL.canParse(platformUrl)) throw new ConfigError('PLATFORM_URL', `must be a URL such as http://localhost:8080, got ${JSON.stringify(platformUrl)}`);
+  if (!URL.canParse(platformUrl))
+    throw new ConfigError('PLATFORM_URL', `must be a URL such as http://localhost:8080, got ${JSON.stringify(platformUrl)}`);
   return {
     channels: hitl.channels.map((c): ChannelConfig => {
       if (c.type === 'slack') return { type: 'slack', webhookUrl: c.webhook_url, signingSecret: c.signing_secret };

@@ -22,19 +22,19 @@ const EmailChannel = z.strictObject({
 });
 
 export const ChannelYaml = z.discriminatedUnion('type', [DashboardChannel, SlackChannel, EmailChannel], {
-  error: "each channel needs type: dashboard, slack or email",
+  error: 'each channel needs type: dashboard, slack or email',
 });
 
 export const HitlYaml = z.strictObject(
   {
-  channels: z.array(ChannelYaml).default([{ type: 'dashboard' }]),
-  default_timeout: z
-    .number({ error: 'must be a number of seconds, e.g. 300' })
-    .positive('must be a positive number of seconds, e.g. 300')
-    .default(DEFAULT_TIMEOUT_SECONDS),
-  bypass_roles: z.array(nonEmpty, { error: 'must be a list of role names, e.g. [admin]' }).default([]),
-  four_eyes: z.boolean().default(false),
-  required_approvals: z.number().int().min(1).max(20).default(1),
+    channels: z.array(ChannelYaml).default([{ type: 'dashboard' }]),
+    default_timeout: z
+      .number({ error: 'must be a number of seconds, e.g. 300' })
+      .positive('must be a positive number of seconds, e.g. 300')
+      .default(DEFAULT_TIMEOUT_SECONDS),
+    bypass_roles: z.array(nonEmpty, { error: 'must be a list of role names, e.g. [admin]' }).default([]),
+    four_eyes: z.boolean().default(false),
+    required_approvals: z.number().int().min(1).max(20).default(1),
   },
   { error: 'must be a mapping with keys channels, default_timeout, bypass_roles, four_eyes, required_approvals' },
 );

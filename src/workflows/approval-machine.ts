@@ -63,7 +63,14 @@ export class ApprovalMachine {
 
   reject(d: Partial<DecisionInput>, reason: string, via: RejectedDecision['via'], now: number): void {
     const str = (v: unknown) => (typeof v === 'string' ? v : '');
-    this.state.rejected.push({ at: iso(now), workspaceId: str(d.workspaceId), decidedBy: str(d.decidedBy), decision: str(d.decision), reason, via });
+    this.state.rejected.push({
+      at: iso(now),
+      workspaceId: str(d.workspaceId),
+      decidedBy: str(d.decidedBy),
+      decision: str(d.decision),
+      reason,
+      via,
+    });
     if (this.state.rejected.length > LIMITS.rejectedAttemptsKept) this.state.rejected.shift();
   }
 

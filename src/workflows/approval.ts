@@ -53,7 +53,11 @@ export async function approvalWorkflow(input: ApprovalInput): Promise<ApprovalRe
     const why = checkDecision(m.state, input.argsSchema, full);
     if (why === undefined) return void m.apply(full, Date.now());
     m.reject(full, why, 'signal', Date.now());
-    await audit('rejected', typeof d?.decidedBy === 'string' ? d.decidedBy : null, { caller_workspace: d?.workspaceId ?? '', decision, error: why });
+    await audit('rejected', typeof d?.decidedBy === 'string' ? d.decidedBy : null, {
+      caller_workspace: d?.workspaceId ?? '',
+      decision,
+      error: why,
+    });
   };
   setHandler(approveSignal, bySignal('approved'));
   setHandler(denySignal, bySignal('denied'));
