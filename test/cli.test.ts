@@ -59,3 +59,31 @@ test('CLI: list, resume, approve with an edit, deny, list --approvals', () =>
     assert.equal(noWorkspace.code, 2);
     assert.match(noWorkspace.stderr, /workspaceId: required/);
   }));
+
+test('CLI worker: serves the task queue until SIGTERM', async () => {
+  const { spawn } = await import('node:child_process');
+  const { once } = await import('node:events');
+  const { HitlClient } = await import('../src/index.js');
+  const { connections } = await import('./helpers.js');
+  const taskQueue = uid('tq-cli-worker');
+  const worker = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', 'worker', '--address', address, '--task-queue', taskQueue],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  try {
+    const { client } = await connections();
+    const hitl = new HitlClient({ client, workspaceId: 'ws-cli-worker', taskQueue });
+    const taskId = uid('t');
+    const paused = hitl.pauseTask(taskId, '', { timeout: '1m' });
+    await waitPaused(client, taskId);
+    assert.equal((await hitl.resumeTask(taskId, 'served')).success, true);
+    assert.deepEqual(await paused, { resumed: true, task_id: taskId, message: 'served' });
+  } finally {
+    worker.kill('SIGTERM');
+    const [code, signal] = await once(worker, 'exit');
+    assert.ok(code === 0 || signal === 'SIGTERM', `worker exited with ${code ?? signal}`);
+  }
+});

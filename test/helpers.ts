@@ -48,7 +48,7 @@ export async function withWorker<T>(fn: (h: Harness) => Promise<T>, options: { c
   const { client, native } = await connections();
   const taskQueue = options.taskQueue ?? uid('tq');
   const config = options.config ?? parseConfig({}, {});
-  const auditLogPath = join(await mkdtemp(join(tmpdir(), 'hitl-audit-')), 'audit.log');
+  const auditLogPath = options.auditLogPath ?? join(await mkdtemp(join(tmpdir(), 'hitl-audit-')), 'audit.log');
   const worker = await createHitlWorker({
     connection: native,
     taskQueue,

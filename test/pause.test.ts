@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
 import { after, describe, test } from 'node:test';
 import { HitlClient, HitlKind, HitlOwner, HitlStatus, InputError, pauseStateQuery, resumeSignal, resumeUpdate } from '../src/index.js';
 import { closeConnections, eventually, uid, waitPaused, withWorker } from './helpers.js';
@@ -191,6 +192,20 @@ describe('list_paused_tasks (reference: list empty and non-empty)', () => {
       await ws.resumeTask(ids[1]!);
       await pauses[1];
     }));
+});
+
+describe('audit failures', () => {
+  test('an audit log that cannot be written never fails or blocks the pause', () =>
+    withWorker(
+      async ({ hitl, client }) => {
+        const taskId = uid('noaudit');
+        const paused = hitl('ws-a').pauseTask(taskId, 'audit is broken', { timeout: '1m' });
+        await waitPaused(client, taskId);
+        assert.equal((await hitl('ws-a').resumeTask(taskId, 'still works')).success, true);
+        assert.deepEqual(await paused, { resumed: true, task_id: taskId, message: 'still works' });
+      },
+      { auditLogPath: tmpdir() }, // a directory: every append fails with EISDIR
+    ));
 });
 
 describe('Temporal UI and input checks', () => {

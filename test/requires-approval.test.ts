@@ -128,7 +128,7 @@ describe('requiresApproval on a function (reference decorator cases)', () => {
     const unreachable = new HitlClient({ client: new Client({ connection: lazy }), workspaceId: 'ws-a' });
     const result = (await requiresApproval(unreachable)(fn)()) as { success: boolean; error: string };
     assert.equal(result.success, false);
-    assert.match(result.error, /^Approval gate error: /);
+    assert.match(result.error, /^Approval gate error: Failed to start Workflow: .*UNAVAILABLE/);
     assert.equal(ran, false);
   });
 });

@@ -12,3 +12,13 @@ export function isGone(err: unknown): boolean {
   // Updates to a closed workflow come back as gRPC NOT_FOUND (5) in some server versions.
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 5;
 }
+
+/** `message: cause message: …`, so a wrapped SDK error still says what went wrong underneath. */
+export function errorChain(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err; e !== undefined && e !== null && parts.length < 4; e = (e as { cause?: unknown }).cause) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (message && !parts.some((p) => p.includes(message))) parts.push(message.trim());
+  }
+  return parts.join(': ') || 'unknown error';
+}

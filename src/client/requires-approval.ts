@@ -1,6 +1,7 @@
 import { StructuredTool, tool as makeTool } from '@langchain/core/tools';
 import { toJsonSchema } from '@langchain/core/utils/json_schema';
 import type { Duration } from '@temporalio/common';
+import { errorChain } from './errors.js';
 import { HitlClient } from './hitl-client.js';
 import { buildReason, namedArguments } from './reason.js';
 
@@ -67,7 +68,7 @@ async function gate<R>(
       ...(o.requestedBy && { requestedBy: o.requestedBy }),
     });
   } catch (err) {
-    return { success: false, error: `Approval gate error: ${(err as Error)?.message ?? String(err)}` };
+    return { success: false, error: `Approval gate error: ${errorChain(err)}` };
   }
   if (!result.approved) {
     return {
