@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import type { Client } from '@temporalio/client';
 import {
+  approvalIdFor,
   approvalStateQuery,
   approveSignal,
   decideUpdate,
@@ -10,9 +11,11 @@ import {
   HitlKind,
   HitlOwner,
   HitlStatus,
+  HitlClient,
+  InputError,
   parseConfig,
 } from '../src/index.js';
-import { closeConnections, eventually, uid, waitPending, withWorker } from './helpers.js';
+import { closeConnections, connections, eventually, uid, waitPending, withWorker } from './helpers.js';
 
 after(closeConnections);
 
@@ -239,7 +242,6 @@ describe('re-attach, listing and the Temporal UI', () => {
       const ws = hitl('ws-a');
       const key = uid('run') + ':call-1';
       const first = ws.requestApproval({ action: 'x', idempotencyKey: key, timeout: '1m' });
-      const { approvalIdFor } = await import('../src/index.js');
       const approvalId = approvalIdFor('ws-a', key);
       await waitPending(client, approvalId);
       const second = ws.requestApproval({ action: 'x', idempotencyKey: key, timeout: '1m' });
@@ -278,6 +280,7 @@ describe('re-attach, listing and the Temporal UI', () => {
         'decided_at',
         'decided_by',
         'id',
+        'outcome',
         'reason',
         'status',
         'task_id',
@@ -316,5 +319,106 @@ describe('re-attach, listing and the Temporal UI', () => {
       await hitl('ws-ui').decide(approvalId, { decision: 'denied', decidedBy: 'alice' });
       await waiting;
       assert.equal((await handle.describe()).typedSearchAttributes.get(HitlStatus), 'denied');
+    }));
+});
+
+describe('edge cases found in review', () => {
+  test('re-attaching with the same key but other arguments is refused, not answered with the old decision', () =>
+    withWorker(async ({ hitl, client }) => {
+      const ws = hitl('ws-a');
+      const key = uid('k');
+      const first = ws.requestApproval({ action: 'refund', args: { amount: 5 }, idempotencyKey: key, timeout: '1m' });
+      await waitPending(client, approvalIdFor('ws-a', key));
+      await assert.rejects(
+        ws.requestApproval({ action: 'refund', args: { amount: 5000 }, idempotencyKey: key, timeout: '1m' }),
+        (e: unknown) => e instanceof InputError && e.field === 'idempotencyKey' && /another action or other arguments/.test(e.message),
+      );
+      assert.equal((await ws.decide(approvalIdFor('ws-a', key), { decision: 'approved', decidedBy: 'alice' })).success, true);
+      assert.equal((await first).approved, true);
+      const same = await ws.requestApproval({ action: 'refund', args: { amount: 5 }, idempotencyKey: key, timeout: '1m' });
+      assert.equal(same.approved, true);
+    }));
+
+  test('a decision accepted before a cancel stands (both delivered while no worker runs)', async () => {
+    const { client } = await connections();
+    const taskQueue = uid('tq-late-worker');
+    const ws = new HitlClient({ client, workspaceId: 'ws-a', taskQueue, config: parseConfig({}, {}) });
+    const approvalId = uid('ap');
+    const waiting = ws.requestApproval({ action: 'x', approvalId, timeout: '1m' });
+    const handle = client.workflow.getHandle(`hitl-approval-${approvalId}`);
+    await eventually(
+      () =>
+        handle.describe().then(
+          () => true,
+          () => false,
+        ),
+      10_000,
+      'started',
+    );
+    await handle.signal(approveSignal, { workspaceId: 'ws-a', decidedBy: 'alice' });
+    await handle.cancel();
+    await withWorker(
+      async () => {
+        const result = await waiting;
+        assert.deepEqual([result.approved, result.outcome, result.decided_by], [true, 'granted', 'alice']);
+      },
+      { taskQueue },
+    );
+  });
+
+  test('an unusable schema is refused at request time; inside a running approval it refuses the edit, never wedges', () =>
+    withWorker(async ({ hitl, client, taskQueue }) => {
+      const badSchema = { type: 'object', properties: { rows: { $ref: '#/definitions/missing' } } };
+      await assert.rejects(
+        hitl('ws-a').requestApproval({ action: 'x', args: { rows: 1 }, argsSchema: badSchema, timeout: '1m' }),
+        (e: unknown) => e instanceof InputError && e.field === 'argsSchema',
+      );
+      const approvalId = uid('ap');
+      const handle = await client.workflow.start('approvalWorkflow', {
+        workflowId: `hitl-approval-${approvalId}`,
+        taskQueue,
+        args: [
+          { approvalId, action: 'x', reason: '', owner: 'ws-a', timeout: '1m', channels: [], args: { rows: 1 }, argsSchema: badSchema },
+        ],
+      });
+      await waitPending(client, approvalId);
+      await handle.signal(approveSignal, { workspaceId: 'ws-a', decidedBy: 'alice', editedArgs: { rows: 2 } });
+      await eventually(async () => (await handle.query(approvalStateQuery)).rejected.length === 1, 10_000, 'edit refused');
+      assert.match((await handle.query(approvalStateQuery)).rejected[0]!.reason, /schema is unusable/);
+      assert.equal((await hitl('ws-a').decide(approvalId, { decision: 'approved', decidedBy: 'alice' })).success, true);
+      assert.equal(((await handle.result()) as { approved: boolean }).approved, true);
+    }));
+
+  test('quorum: an edit that changes the arguments restarts the count', () =>
+    withWorker(async ({ hitl, client }) => {
+      const ws = hitl('ws-a');
+      const approvalId = uid('ap');
+      const waiting = ws.requestApproval({ action: 'x', approvalId, args: { amount: 5 }, requiredApprovals: 2, timeout: '1m' });
+      await waitPending(client, approvalId);
+      await ws.decide(approvalId, { decision: 'approved', decidedBy: 'alice' });
+      const edited = await ws.decide(approvalId, { decision: 'approved', decidedBy: 'bob', editedArgs: { amount: 5000 } });
+      assert.deepEqual(edited, { success: true, approval_id: approvalId, status: 'pending', approvals: 1, required: 2 });
+      await ws.decide(approvalId, { decision: 'approved', decidedBy: 'alice' });
+      const result = await waiting;
+      assert.deepEqual([result.approved, result.approvers, result.edited_args], [true, ['bob', 'alice'], { amount: 5000 }]);
+    }));
+
+  test('four-eyes needs to know who asks', () =>
+    withWorker(async ({ hitl }) => {
+      const ws = hitl('ws-a', { config: parseConfig({ hitl: { four_eyes: true } }, {}) });
+      await assert.rejects(
+        ws.requestApproval({ action: 'x', timeout: '1m' }),
+        (e: unknown) => e instanceof InputError && e.field === 'requestedBy',
+      );
+    }));
+
+  test('a timed-out approval is a denied row in the platform shape, outcome timeout', () =>
+    withWorker(async ({ hitl }) => {
+      const ws = hitl(uid('ws'));
+      const approvalId = uid('ap');
+      await ws.requestApproval({ action: 'x', approvalId, timeout: '1s' });
+      await eventually(async () => (await ws.listApprovals())[0]?.outcome === 'timeout', 10_000, 'timeout row');
+      const [row] = await ws.listApprovals();
+      assert.deepEqual([row!.id, row!.status, row!.outcome], [approvalId, 'denied', 'timeout']);
     }));
 });

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { after, test } from 'node:test';
 import { promisify } from 'node:util';
-import { address, closeConnections, eventually, uid, waitPaused, waitPending, withWorker } from './helpers.js';
+import { address, closeConnections, connections, eventually, uid, waitPaused, waitPending, withWorker } from './helpers.js';
+import { HitlClient } from '../src/index.js';
 
 after(closeConnections);
 const run = promisify(execFile);
@@ -61,10 +63,6 @@ test('CLI: list, resume, approve with an edit, deny, list --approvals', () =>
   }));
 
 test('CLI worker: serves the task queue until SIGTERM', async () => {
-  const { spawn } = await import('node:child_process');
-  const { once } = await import('node:events');
-  const { HitlClient } = await import('../src/index.js');
-  const { connections } = await import('./helpers.js');
   const taskQueue = uid('tq-cli-worker');
   const worker = spawn(
     process.execPath,

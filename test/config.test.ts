@@ -109,6 +109,31 @@ temporal:
     );
   });
 
+  test('no secret in an error, wherever the mistake is', async () => {
+    const leaks: unknown[] = [
+      { hitl: { channels: { type: 'email', password: 'hunter2' } } },
+      { hitl: { channels: ['https://hooks.slack.test/services/T0/B0/hunter2'] } },
+      { hitl: { channels: [{ type: 'slack', webhook_url: ['https://hooks.slack.test/hunter2'] }] } },
+      { hitl: { channels: [{ type: 'email', to: 5, password: 'hunter2', smtp_host: 'x' }] } },
+    ];
+    for (const document of leaks) {
+      assert.throws(
+        () => parseConfig(document, noEnv),
+        (err: unknown) => err instanceof ConfigError && !err.message.includes('hunter2'),
+      );
+    }
+    const dir = await mkdtemp(join(tmpdir(), 'hitl-config-'));
+    await writeFile(join(dir, 'leak.yaml'), 'hitl:\n  channels:\n    - type: email\n      password: hunter2: oops\n');
+    await assert.rejects(loadConfig(join(dir, 'leak.yaml'), noEnv), (err: unknown) => {
+      return (
+        err instanceof ConfigError &&
+        /not valid YAML/.test(err.message) &&
+        !String(err.stack).includes('hunter2') &&
+        err.cause === undefined
+      );
+    });
+  });
+
   test('bad YAML and a bad PLATFORM_URL are ConfigErrors too', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'hitl-config-'));
     await writeFile(join(dir, 'bad.yaml'), 'hitl: [unclosed');

@@ -44,7 +44,10 @@ export interface Harness {
 }
 
 /** A worker on a task queue of its own, running while `fn` runs. */
-export async function withWorker<T>(fn: (h: Harness) => Promise<T>, options: { config?: HitlConfig; taskQueue?: string } = {}): Promise<T> {
+export async function withWorker<T>(
+  fn: (h: Harness) => Promise<T>,
+  options: { config?: HitlConfig; taskQueue?: string; auditLogPath?: string } = {},
+): Promise<T> {
   const { client, native } = await connections();
   const taskQueue = options.taskQueue ?? uid('tq');
   const config = options.config ?? parseConfig({}, {});

@@ -194,6 +194,21 @@ describe('list_paused_tasks (reference: list empty and non-empty)', () => {
     }));
 });
 
+describe('cancellation', () => {
+  test('a cancelled pause returns resumed:false with the reason and writes an audit line', () =>
+    withWorker(async ({ hitl, client, audit }) => {
+      const taskId = uid('cancel');
+      const paused = hitl('ws-a').pauseTask(taskId, '', { timeout: '1m' });
+      await waitPaused(client, taskId);
+      await client.workflow.getHandle(`hitl-pause-${taskId}`).cancel();
+      assert.deepEqual(await paused, { resumed: false, task_id: taskId, error: 'Pause was cancelled before a resume' });
+      assert.deepEqual(
+        (await audit()).map((l) => l.outcome),
+        ['paused', 'cancelled'],
+      );
+    }));
+});
+
 describe('audit failures', () => {
   test('an audit log that cannot be written never fails or blocks the pause', () =>
     withWorker(

@@ -91,6 +91,20 @@ describe('requiresApproval on a function (reference decorator cases)', () => {
       await assert.rejects(h.client.workflow.getHandle(`hitl-approval-${approvalIdFor('ws-a', key)}`).describe(), WorkflowNotFoundError);
     }));
 
+  test('a bypassed function that throws runs once and its error reaches the caller; no approval is asked', () =>
+    withWorker(async (h) => {
+      const ws = h.hitl('ws-a', { roles: () => ['admin'] });
+      const key = uid('k');
+      let runs = 0;
+      const gated = requiresApproval(ws, { bypassRoles: ['admin'], idempotencyKey: () => key })(async () => {
+        runs++;
+        throw new Error('disk full');
+      });
+      await assert.rejects(gated(), /disk full/);
+      assert.equal(runs, 1);
+      await assert.rejects(h.client.workflow.getHandle(`hitl-approval-${approvalIdFor('ws-a', key)}`).describe(), WorkflowNotFoundError);
+    }));
+
   test('bypass roles from config; a failing role lookup falls through to the gate', () =>
     withWorker(async (h) => {
       const config = parseConfig({ hitl: { bypass_roles: ['admin'] } }, {});

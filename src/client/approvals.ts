@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { Validator, type Schema } from '@cfworker/json-schema';
 import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import { decideUpdate, type ApprovalInput, type ApprovalResult, type ApprovalStatus, type DecisionAccepted } from '../common/approval.js';
@@ -43,13 +44,15 @@ export interface DecideOptions {
 
 export type DecideResult = DecisionAccepted | { success: false; approval_id: string; error: string };
 
-/** The platform's approval row. */
+/** The platform's approval row, plus `outcome`, the detailed status. */
 export interface ApprovalRow {
   id: string;
   task_id: string | null;
   action: string;
   reason: string;
-  status: ApprovalStatus;
+  /** The platform's three states: a timeout or cancel is `denied` (or `approved` under an approve-on-timeout policy). */
+  status: 'pending' | 'approved' | 'denied';
+  outcome: ApprovalStatus;
   decided_by: string | null;
   decided_at: string | null;
   created_at: string;
@@ -62,8 +65,26 @@ export function approvalIdFor(workspaceId: string, idempotencyKey: string): stri
 
 export async function requestApproval(ctx: ClientContext, options: RequestApprovalOptions): Promise<ApprovalResult> {
   const input = toInput(ctx, options);
-  const handle = await startOrAttach(ctx, input);
+  const handle = await startOrAttach(ctx, input, fingerprint(input));
   return handle.result();
+}
+
+/** What a re-attaching caller must be asking for: the same action with the same arguments. */
+function fingerprint(input: ApprovalInput): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : typeof v === 'object' && v !== null
+        ? Object.fromEntries(
+            Object.entries(v)
+              .sort(([a], [b]) => (a < b ? -1 : 1))
+              .map(([k, x]) => [k, canonical(x)]),
+          )
+        : v;
+  return createHash('sha256')
+    .update(JSON.stringify(canonical({ action: input.action, args: input.args ?? {} })))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 function toInput(ctx: ClientContext, o: RequestApprovalOptions): ApprovalInput {
@@ -79,8 +100,22 @@ function toInput(ctx: ClientContext, o: RequestApprovalOptions): ApprovalInput {
     throw new InputError('requiredApprovals', 'must be a whole number ≥ 1');
   if (o.onTimeout !== undefined && o.onTimeout !== 'deny' && o.onTimeout !== 'approve')
     throw new InputError('onTimeout', "must be 'deny' or 'approve'");
-  if (o.args !== undefined && JSON.stringify(o.args).length > LIMITS.messageLength) {
-    throw new InputError('args', `are larger than ${LIMITS.messageLength} characters once serialised`);
+  if (o.args !== undefined && JSON.stringify(o.args).length > LIMITS.argsLength) {
+    throw new InputError('args', `are larger than ${LIMITS.argsLength} characters once serialised; pass a summary instead`);
+  }
+  const fourEyes = o.fourEyes ?? ctx.config.fourEyes;
+  if (fourEyes && !o.requestedBy) {
+    throw new InputError(
+      'requestedBy',
+      'four-eyes is on: name who asks (the user the agent acts for) so that they cannot approve their own request',
+    );
+  }
+  if (o.argsSchema !== undefined) {
+    try {
+      new Validator(o.argsSchema as Schema, '7', false).validate(o.args ?? {});
+    } catch (err) {
+      throw new InputError('argsSchema', `is not a usable JSON Schema: ${(err as Error).message}`);
+    }
   }
   return {
     approvalId,
@@ -95,14 +130,14 @@ function toInput(ctx: ClientContext, o: RequestApprovalOptions): ApprovalInput {
     ...(o.argsSchema && { argsSchema: o.argsSchema }),
     ...(o.taskId && { taskId: checkId('taskId', o.taskId) }),
     requiredApprovals,
-    fourEyes: o.fourEyes ?? ctx.config.fourEyes,
+    fourEyes,
   };
 }
 
 type ApprovalHandle = WorkflowHandle<typeof approvalWorkflow>;
 
 /** Starts the approval, or re-attaches to the one with this id (running or decided) instead of asking twice. */
-async function startOrAttach(ctx: ClientContext, input: ApprovalInput): Promise<ApprovalHandle> {
+async function startOrAttach(ctx: ClientContext, input: ApprovalInput, print: string): Promise<ApprovalHandle> {
   const workflowId = approvalWorkflowId(input.approvalId);
   try {
     return await ctx.client.workflow.start<typeof approvalWorkflow>('approvalWorkflow', {
@@ -116,7 +151,7 @@ async function startOrAttach(ctx: ClientContext, input: ApprovalInput): Promise<
         { key: HitlAction, value: input.action },
         { key: HitlStatus, value: 'pending' },
       ],
-      memo: { reason: input.reason, task_id: input.taskId ?? null, requested_by: input.requestedBy ?? null },
+      memo: { reason: input.reason, task_id: input.taskId ?? null, requested_by: input.requestedBy ?? null, fingerprint: print },
       staticSummary: `Approve ${input.action}? ${input.reason.slice(0, 200)}`,
       staticDetails: `**Action** ${input.action}\n\n**Reason** ${input.reason || '(none given)'}\n\n**Workspace** ${input.owner}\n\n**Requested by** ${input.requestedBy ?? '(unknown)'}\n\n**Approval id** ${input.approvalId}`,
     });
@@ -126,6 +161,12 @@ async function startOrAttach(ctx: ClientContext, input: ApprovalInput): Promise<
   const description = await ctx.client.workflow.getHandle(workflowId).describe();
   if (description.typedSearchAttributes.get(HitlOwner) !== input.owner) {
     throw new InputError('approvalId', `approval '${input.approvalId}' belongs to another workspace`);
+  }
+  if (description.memo?.fingerprint !== print) {
+    throw new InputError(
+      'idempotencyKey',
+      `approval '${input.approvalId}' was asked for another action or other arguments: use a new key (or approval id) for a new request`,
+    );
   }
   return ctx.client.workflow.getHandle<typeof approvalWorkflow>(workflowId, description.runId);
 }
@@ -166,12 +207,14 @@ export async function listApprovals(ctx: ClientContext, options: { status?: Appr
   const rows: ApprovalRow[] = [];
   for await (const wf of ctx.client.workflow.list({ query })) {
     const memo = (wf.memo ?? {}) as Record<string, unknown>;
+    const outcome = (wf.typedSearchAttributes.get(HitlStatus) ?? 'pending') as ApprovalStatus;
     rows.push({
       id: wf.workflowId.slice(APPROVAL_ID_PREFIX.length),
       task_id: (memo.task_id as string | null) ?? null,
       action: wf.typedSearchAttributes.get(HitlAction) ?? '',
       reason: (memo.reason as string) ?? '',
-      status: (wf.typedSearchAttributes.get(HitlStatus) ?? 'pending') as ApprovalStatus,
+      status: platformStatus(outcome, memo.approved),
+      outcome,
       decided_by: (memo.decided_by as string | null) ?? null,
       decided_at: (memo.decided_at as string | null) ?? null,
       created_at: wf.startTime.toISOString(),
@@ -179,4 +222,9 @@ export async function listApprovals(ctx: ClientContext, options: { status?: Appr
     if (rows.length >= 1000) break;
   }
   return rows.sort((a, b) => b.created_at.localeCompare(a.created_at)).slice(0, limit);
+}
+
+function platformStatus(outcome: ApprovalStatus, approved: unknown): ApprovalRow['status'] {
+  if (outcome === 'pending' || outcome === 'approved' || outcome === 'denied') return outcome;
+  return approved === true ? 'approved' : 'denied';
 }

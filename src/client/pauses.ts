@@ -45,7 +45,7 @@ export async function pauseTask(
 /** Starts the pause, or joins the one already running for this task id (so one resume wakes every caller). */
 async function startOrAttach(ctx: ClientContext, input: PauseInput): Promise<PauseHandle | string> {
   const workflowId = pauseWorkflowId(input.taskId);
-  for (let attempt = 0; attempt < 3; attempt++) {
+  for (let attempt = 0; attempt < 5; attempt++) {
     try {
       return await ctx.client.workflow.start<typeof pauseWorkflow>('pauseWorkflow', {
         workflowId,
@@ -66,12 +66,17 @@ async function startOrAttach(ctx: ClientContext, input: PauseInput): Promise<Pau
     const running = ctx.client.workflow.getHandle<typeof pauseWorkflow>(workflowId);
     const description = await running.describe().catch((err: unknown) => (isGone(err) ? undefined : Promise.reject(err)));
     if (description?.status.name !== 'RUNNING') continue; // it ended between our start and describe: start anew
+    if (description.typedSearchAttributes.get(HitlStatus) !== 'paused') {
+      // Already resumed or timed out and finishing: its answer belongs to the earlier pause. Let it end, then pause anew.
+      await running.result().catch(() => undefined);
+      continue;
+    }
     if (description.typedSearchAttributes.get(HitlOwner) !== input.owner) {
       return `Task '${input.taskId}' is already paused by another workspace`;
     }
     return ctx.client.workflow.getHandle<typeof pauseWorkflow>(workflowId, description.runId);
   }
-  throw new Error(`could not start or join the pause of task '${input.taskId}' after 3 attempts`);
+  throw new Error(`could not start or join the pause of task '${input.taskId}' after 5 attempts`);
 }
 
 export async function resumeTask(ctx: ClientContext, taskId: string, message = '', resumedBy?: string): Promise<ResumeResult> {

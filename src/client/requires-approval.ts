@@ -3,6 +3,7 @@ import { toJsonSchema } from '@langchain/core/utils/json_schema';
 import type { Duration } from '@temporalio/common';
 import { errorChain } from './errors.js';
 import { HitlClient } from './hitl-client.js';
+import { LIMITS } from '../common/constants.js';
 import { buildReason, namedArguments } from './reason.js';
 
 export interface RequiresApprovalOptions {
@@ -18,8 +19,8 @@ export interface RequiresApprovalOptions {
   onTimeout?: 'deny' | 'approve';
   /** Re-attach key for a call; tools default to the run's thread id and the tool call id when present. */
   idempotencyKey?: (named: Record<string, unknown>) => string | undefined;
-  /** Who asks, for the audit log and four-eyes. */
-  requestedBy?: string;
+  /** Who asks (the user the agent acts for), for the audit log and four-eyes; required when four-eyes is on. */
+  requestedBy?: string | ((named: Record<string, unknown>) => string | undefined);
 }
 
 /** What a gated call returns instead of running, as in the reference. */
@@ -47,14 +48,17 @@ async function gate<R>(
   run: (edited?: Record<string, unknown>) => Promise<R>,
 ): Promise<R | GateRefusal> {
   const bypass = o.bypassRoles ?? hitl.config.bypassRoles;
+  let bypassed = false;
   if (bypass.length > 0) {
     try {
-      if ((await hitl.roles()).some((r) => bypass.includes(r))) return await run();
+      bypassed = (await hitl.roles()).some((r) => bypass.includes(r));
     } catch {
       // A failing role lookup falls through to the gate, as in the reference.
     }
   }
-  const reason = buildReason(o.reasonTemplate, call.named);
+  if (bypassed) return run(); // outside the try: the function's own errors are its caller's, and it runs once
+  const reason = clip(buildReason(o.reasonTemplate, call.named), LIMITS.reasonLength);
+  const requestedBy = typeof o.requestedBy === 'function' ? o.requestedBy(call.named) : o.requestedBy;
   let result;
   try {
     result = await hitl.requestApproval({
@@ -65,7 +69,7 @@ async function gate<R>(
       ...(call.idempotencyKey && { idempotencyKey: call.idempotencyKey }),
       ...(o.timeout !== undefined && { timeout: o.timeout }),
       ...(o.onTimeout && { onTimeout: o.onTimeout }),
-      ...(o.requestedBy && { requestedBy: o.requestedBy }),
+      ...(requestedBy && { requestedBy }),
     });
   } catch (err) {
     return { success: false, error: `Approval gate error: ${errorChain(err)}` };
@@ -141,3 +145,5 @@ export function RequiresApproval<This>(hitl: HitlClient | ((self: This) => HitlC
     } as unknown as F;
   };
 }
+
+const clip = (text: string, limit: number): string => (text.length > limit ? `${text.slice(0, limit - 1)}…` : text);

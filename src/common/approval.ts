@@ -48,7 +48,7 @@ export interface DecisionInput {
   decidedBy: string;
   /** Shown to the agent; with a denial it is the reason the agent reads. */
   message?: string;
-  /** Approve with changed arguments: merged over the call's arguments, checked against its schema. */
+  /** Approve with changed arguments: merged over the current arguments, checked against the schema. With a quorum, an edit that changes them restarts the count. */
   editedArgs?: Record<string, unknown>;
 }
 
@@ -121,6 +121,7 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v ===
 /**
  * Why `input` may not decide the approval in `state`, or `undefined` when it may.
  * The one check behind the `decide` validator and the `approve`/`deny` signal handlers.
+ * It runs inside running workflows: a change to what it accepts goes behind `patched()`.
  */
 export function checkDecision(state: ApprovalState, argsSchema: Record<string, unknown> | undefined, input: unknown): string | undefined {
   if (!isPlainObject(input)) return 'decision input must be an object { workspaceId, decision, decidedBy }';
@@ -151,7 +152,13 @@ export function checkDecision(state: ApprovalState, argsSchema: Record<string, u
     if (!isPlainObject(editedArgs)) return 'editedArgs must be an object of argument names to values';
     if (JSON.stringify(editedArgs).length > LIMITS.messageLength) return `editedArgs are larger than ${LIMITS.messageLength} characters`;
     if (argsSchema) {
-      const result = new Validator(argsSchema as Schema, '7', false).validate({ ...state.args, ...editedArgs });
+      let result;
+      try {
+        result = new Validator(argsSchema as Schema, '7', false).validate({ ...(state.editedArgs ?? state.args), ...editedArgs });
+      } catch (err) {
+        // A schema the validator cannot compile must not wedge the workflow: refuse the edit, keep the approval.
+        return `editedArgs cannot be checked, the tool's schema is unusable (${String((err as Error)?.message ?? err)}): approve without edits`;
+      }
       if (!result.valid) {
         const detail = result.errors
           .filter((e) => e.keyword !== 'properties')

@@ -18,6 +18,8 @@ export const LIMITS = {
   idLength: 200,
   reasonLength: 4_000,
   messageLength: 16_000,
+  /** Serialised tool arguments carried to the approver (and into history). */
+  argsLength: 256_000,
   rejectedAttemptsKept: 50,
 } as const;
 

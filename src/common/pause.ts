@@ -29,7 +29,7 @@ export interface ResumeAccepted {
   task_id: string;
 }
 
-export const PauseStatus = { paused: 'paused', resumed: 'resumed', timeout: 'timeout' } as const;
+export const PauseStatus = { paused: 'paused', resumed: 'resumed', timeout: 'timeout', cancelled: 'cancelled' } as const;
 export type PauseStatus = (typeof PauseStatus)[keyof typeof PauseStatus];
 
 export interface RejectedAttempt {
@@ -65,6 +65,7 @@ export const pauseStateQuery = defineQuery<PauseState>('state');
 /**
  * Why `input` may not resume the pause in `state`, or `undefined` when it may.
  * The one check behind both the Update validator and the Signal handler.
+ * It runs inside running workflows: a change to what it accepts goes behind `patched()`.
  */
 export function checkResume(state: Pick<PauseState, 'taskId' | 'owner' | 'status'>, input: unknown): string | undefined {
   if (typeof input !== 'object' || input === null) return 'resume input must be an object { workspaceId, message? }';

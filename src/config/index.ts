@@ -105,7 +105,8 @@ export async function loadConfig(path = './config.yaml', env: Env = process.env)
   try {
     document = parseYaml(text);
   } catch (err) {
-    throw new ConfigError(path, `not valid YAML: ${(err as Error).message}`, { cause: err });
+    // Only the first line: the rest is a code frame that may quote a password from the file.
+    throw new ConfigError(path, `not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }
   return parseConfig(document, env);
 }
@@ -117,17 +118,21 @@ function toConfigError(error: z.ZodError): ConfigError {
     const key = [...at, issue.keys[0] ?? ''].join('.');
     return new ConfigError(key, 'unknown key: remove it or check its spelling');
   }
-  const secret = SECRET_KEYS.has(at[at.length - 1] ?? '');
   const input = issue.code === 'invalid_union' && isRecord(issue.input) ? issue.input.type : issue.input;
-  const got = secret ? '' : describeValue(input);
+  const got = describeValue(input, at);
   return new ConfigError(at.join('.') || '(document)', `${issue.message}${got ? `, got ${got}` : ''}`);
 }
 
 /** Keys whose values must never be echoed into an error message. */
 const SECRET_KEYS = new Set(['password', 'webhook_url', 'signing_secret']);
 
-function describeValue(value: unknown): string {
+/** What was found, without echoing anything that may hold a secret: no mappings, lists, or strings under channels. */
+function describeValue(value: unknown, at: string[]): string {
+  if (SECRET_KEYS.has(at[at.length - 1] ?? '')) return '';
   if (value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (isRecord(value)) return 'a mapping';
+  if (typeof value === 'string' && at.includes('channels') && at[at.length - 1] !== 'type') return 'a string';
   const text = JSON.stringify(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

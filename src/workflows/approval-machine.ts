@@ -51,7 +51,13 @@ export class ApprovalMachine {
   /** Applies a decision that `checkDecision` accepted. */
   apply(d: DecisionInput, now: number): DecisionAccepted {
     const s = this.state;
-    if (d.editedArgs) s.editedArgs = { ...s.args, ...d.editedArgs };
+    if (d.editedArgs) {
+      const current = s.editedArgs ?? s.args ?? {};
+      const next = { ...current, ...d.editedArgs };
+      // Earlier approvers agreed to other arguments: their votes do not carry over to these.
+      if (JSON.stringify(next) !== JSON.stringify(current)) s.approvals = [];
+      s.editedArgs = next;
+    }
     if (d.decision === 'denied') {
       this.finish(ApprovalStatus.denied, d, now);
     } else {

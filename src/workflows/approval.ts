@@ -5,6 +5,7 @@ import {
   CancellationScope,
   condition,
   isCancellation,
+  log,
   setCurrentDetails,
   setHandler,
   upsertMemo,
@@ -39,13 +40,21 @@ export async function approvalWorkflow(input: ApprovalInput): Promise<ApprovalRe
       trace_id: input.approvalId,
       extra: { approval_id: input.approvalId, reason: input.reason, ...extra },
     });
-  const refuse = (why: string) => ApplicationFailure.create({ type: 'DecisionRejected', message: why, nonRetryable: true });
+  const refuse = (why: string, d: unknown) => {
+    // A refused Update leaves no trace in history; the worker log keeps one (e.g. a cross-workspace attempt, #265).
+    log.warn('decision refused', {
+      approvalId: input.approvalId,
+      callerWorkspace: (d as { workspaceId?: unknown })?.workspaceId,
+      reason: why,
+    });
+    return ApplicationFailure.create({ type: 'DecisionRejected', message: why, nonRetryable: true });
+  };
 
   setHandler(approvalStateQuery, () => m.state);
   setHandler(decideUpdate, (d) => m.apply(d, Date.now()), {
     validator: (d) => {
       const why = checkDecision(m.state, input.argsSchema, d);
-      if (why !== undefined) throw refuse(why);
+      if (why !== undefined) throw refuse(why, d);
     },
   });
   const bySignal = (decision: DecisionInput['decision']) => async (d: Omit<DecisionInput, 'decision'>) => {
@@ -68,13 +77,13 @@ export async function approvalWorkflow(input: ApprovalInput): Promise<ApprovalRe
     if (!(await condition(() => m.done, timeoutMs))) m.expire(Date.now());
   } catch (err) {
     if (!isCancellation(err)) throw err;
-    m.cancel(Date.now());
+    if (!m.done) m.cancel(Date.now()); // a decision accepted before the cancel stands
   }
 
   return CancellationScope.nonCancellable(async () => {
     const s = m.state;
     upsertSearchAttributes([{ key: HitlStatus, value: s.status }]);
-    upsertMemo({ decided_by: s.decidedBy ?? null, decided_at: s.decidedAt ?? null });
+    upsertMemo({ decided_by: s.decidedBy ?? null, decided_at: s.decidedAt ?? null, approved: m.result().approved });
     setCurrentDetails(`${s.status}${s.decidedBy ? ` by ${s.decidedBy}` : ''} at ${s.decidedAt}`);
     await audit(m.outcome, s.decidedBy ?? null, {
       ...(s.message && { message: s.message }),

@@ -2,7 +2,10 @@ import { msToNumber } from '@temporalio/common/lib/time.js';
 import {
   allHandlersFinished,
   ApplicationFailure,
+  CancellationScope,
   condition,
+  isCancellation,
+  log,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -62,7 +65,10 @@ export async function pauseWorkflow(input: PauseInput): Promise<PauseResult> {
     {
       validator: (req) => {
         const why = checkResume(state, req);
-        if (why !== undefined) throw ApplicationFailure.create({ type: 'ResumeRejected', message: why, nonRetryable: true });
+        if (why === undefined) return;
+        // A refused Update leaves no trace in history; the worker log keeps one (e.g. a cross-workspace attempt, #265).
+        log.warn('resume refused', { taskId: input.taskId, callerWorkspace: (req as { workspaceId?: unknown })?.workspaceId, reason: why });
+        throw ApplicationFailure.create({ type: 'ResumeRejected', message: why, nonRetryable: true });
       },
     },
   );
@@ -78,21 +84,26 @@ export async function pauseWorkflow(input: PauseInput): Promise<PauseResult> {
   setCurrentDetails(`Paused until ${state.deadline}: ${input.reason || '(no reason given)'}`);
   await record(event('pause', 'paused', null, { reason: input.reason }));
 
-  const resumed = await condition(() => state.status !== PauseStatus.paused, timeoutMs);
-  if (!resumed) state.status = PauseStatus.timeout;
-  state.endedAt = isoAt(Date.now());
-  upsertSearchAttributes([{ key: HitlStatus, value: state.status }]);
-  setCurrentDetails(resumed ? `Resumed by ${state.resumedBy} at ${state.endedAt}` : `Timed out at ${state.endedAt}`);
-
-  const seconds = (timeoutMs / 1000).toFixed(0);
-  const result: PauseResult = resumed
-    ? { resumed: true, task_id: input.taskId, ...(state.message && { message: state.message }) }
-    : { resumed: false, task_id: input.taskId, error: `Timed out after ${seconds}s waiting for resume signal` };
-  await record(
-    resumed
-      ? event('resume', 'resumed', state.resumedBy ?? null, state.message ? { message: state.message } : undefined)
-      : event('pause', 'timeout', null, { timeout_seconds: Number(seconds) }),
-  );
-  await condition(allHandlersFinished);
-  return result;
+  try {
+    if (!(await condition(() => state.status !== PauseStatus.paused, timeoutMs))) state.status = PauseStatus.timeout;
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    if (state.status === PauseStatus.paused) state.status = PauseStatus.cancelled; // a resume accepted first stands
+  }
+  return CancellationScope.nonCancellable(async () => {
+    state.endedAt = isoAt(Date.now());
+    upsertSearchAttributes([{ key: HitlStatus, value: state.status }]);
+    setCurrentDetails(`${state.status}${state.resumedBy ? ` by ${state.resumedBy}` : ''} at ${state.endedAt}`);
+    const seconds = (timeoutMs / 1000).toFixed(0);
+    await record(
+      state.status === PauseStatus.resumed
+        ? event('resume', 'resumed', state.resumedBy ?? null, state.message ? { message: state.message } : undefined)
+        : event('pause', state.status, null, state.status === PauseStatus.timeout ? { timeout_seconds: Number(seconds) } : undefined),
+    );
+    await condition(allHandlersFinished);
+    const { taskId } = input;
+    if (state.status === PauseStatus.resumed) return { resumed: true, task_id: taskId, ...(state.message && { message: state.message }) };
+    if (state.status === PauseStatus.cancelled) return { resumed: false, task_id: taskId, error: 'Pause was cancelled before a resume' };
+    return { resumed: false, task_id: taskId, error: `Timed out after ${seconds}s waiting for resume signal` };
+  });
 }

@@ -12,7 +12,8 @@ export async function record(event: AuditEvent): Promise<void> {
   try {
     await audit(event);
   } catch (err) {
-    log.warn('audit write failed', { action: event.action, outcome: event.outcome, error: String(err) });
+    // The line goes to the worker log instead, so the event is not lost with the audit file.
+    log.warn('audit write failed', { ...event, error: String(err) });
   }
 }
 
