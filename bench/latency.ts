@@ -1,5 +1,6 @@
 /**
- * Time from `resumeTask` to the paused caller's `pauseTask` returning, over N rounds (default 100).
+ * Time from `resumeTask` to the paused caller's `pauseTask` returning, and from `decide` to the waiting
+ * `requestApproval` returning, over N rounds each (default 100).
  * `npm run bench` (starts its own dev server). Prints median, p95 and max in milliseconds.
  */
 import { mkdtemp } from 'node:fs/promises';
@@ -7,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { createHitlWorker, HitlClient, parseConfig, pauseStateQuery } from '../src/index.js';
+import { approvalStateQuery, createHitlWorker, HitlClient, parseConfig, pauseStateQuery } from '../src/index.js';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 const rounds = Number(process.env.BENCH_ROUNDS ?? 100);
@@ -44,6 +45,20 @@ async function round(i: number): Promise<{ total: number; update: number }> {
   return { total: t2 - t0, update: t1 - t0 };
 }
 
+async function approvalRound(i: number): Promise<{ total: number; update: number }> {
+  const approvalId = `bench-${taskQueue}-ap-${i}`;
+  const asked = hitl.requestApproval({ action: 'bench', approvalId, timeout: '1m' });
+  const handle = client.workflow.getHandle(`hitl-approval-${approvalId}`);
+  while ((await handle.query(approvalStateQuery).catch(() => undefined))?.status !== 'pending') await new Promise((r) => setTimeout(r, 5));
+  const t0 = performance.now();
+  const decided = await hitl.decide(approvalId, { decision: 'approved', decidedBy: 'bench' });
+  const t1 = performance.now();
+  const result = await asked;
+  const t2 = performance.now();
+  if (!decided.success || !result.approved) throw new Error(`approval round ${i} failed`);
+  return { total: t2 - t0, update: t1 - t0 };
+}
+
 await worker.runUntil(async () => {
   for (let i = 0; i < 5; i++) await round(-1 - i); // warm-up
   const totals: number[] = [];
@@ -59,6 +74,10 @@ await worker.runUntil(async () => {
   };
   console.log(`resume → paused caller returns (${rounds} rounds): ${fmt(totals)}`);
   console.log(`resumeTask call alone (Update accepted and completed):  ${fmt(updates)}`);
+  const approvalTotals: number[] = [];
+  for (let i = 0; i < 5; i++) await approvalRound(-1 - i);
+  for (let i = 0; i < rounds; i++) approvalTotals.push((await approvalRound(i)).total);
+  console.log(`decide → requestApproval returns (${rounds} rounds): ${fmt(approvalTotals)}`);
   console.log(`rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
 });
 await connection.close();
