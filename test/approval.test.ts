@@ -15,7 +15,7 @@ import {
   InputError,
   parseConfig,
 } from '../src/index.js';
-import { closeConnections, connections, eventually, uid, waitPending, withWorker } from './helpers.js';
+import { assertOneRun, closeConnections, connections, eventually, uid, waitPending, withWorker } from './helpers.js';
 
 after(closeConnections);
 
@@ -250,13 +250,7 @@ describe('re-attach, listing and the Temporal UI', () => {
       assert.deepEqual(a, b);
       const again = await ws.requestApproval({ action: 'x', idempotencyKey: key, timeout: '1m' });
       assert.deepEqual(again, a);
-      const runs = async () => {
-        let n = 0;
-        for await (const _ of client.workflow.list({ query: `WorkflowId = 'hitl-approval-${approvalId}'` })) n++;
-        return n;
-      };
-      await eventually(async () => (await runs()) >= 1, 10_000, 'the approval to be visible');
-      assert.equal(await runs(), 1);
+      await assertOneRun(client, `hitl-approval-${approvalId}`);
     }));
 
   test('listApprovals: newest first in the platform row shape, scoped to the workspace, filtered by status', () =>

@@ -126,3 +126,17 @@ export async function firstPending(hitl: HitlClient, action: string): Promise<st
   );
   return id!;
 }
+
+/** Runs of `workflowId` that visibility knows of. */
+export async function countRuns(client: Client, workflowId: string): Promise<number> {
+  let n = 0;
+  for await (const _ of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) n++;
+  return n;
+}
+
+/** Exactly one run of `workflowId`, once visibility has caught up. */
+export async function assertOneRun(client: Client, workflowId: string): Promise<void> {
+  await eventually(async () => (await countRuns(client, workflowId)) >= 1, 10_000, `${workflowId} to be visible`);
+  const runs = await countRuns(client, workflowId);
+  if (runs !== 1) throw new Error(`expected one run of ${workflowId}, found ${runs}`);
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { after, describe, test } from 'node:test';
 import { HitlClient, HitlKind, HitlOwner, HitlStatus, InputError, pauseStateQuery, resumeSignal, resumeUpdate } from '../src/index.js';
-import { closeConnections, eventually, uid, waitPaused, withWorker } from './helpers.js';
+import { closeConnections, countRuns, eventually, uid, waitPaused, withWorker } from './helpers.js';
 
 after(closeConnections);
 
@@ -85,12 +85,7 @@ describe('pause and resume (reference: pause resumes on signal / resume success)
         await eventually(async () => (await ws.resumeTask(taskId, message)).success, 10_000, 'resume');
         assert.deepEqual(await paused, { resumed: true, task_id: taskId, message });
       }
-      const runs = async () => {
-        let n = 0;
-        for await (const _ of client.workflow.list({ query: `WorkflowId = 'hitl-pause-${taskId}'` })) n++;
-        return n;
-      };
-      await eventually(async () => (await runs()) === 2, 10_000, 'two runs of the same task id');
+      await eventually(async () => (await countRuns(client, `hitl-pause-${taskId}`)) === 2, 10_000, 'two runs of the same task id');
     }));
 });
 

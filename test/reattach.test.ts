@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, test } from 'node:test';
 import { approvalIdFor } from '../src/index.js';
-import { closeConnections, eventually, uid, waitPending, withWorker } from './helpers.js';
+import { assertOneRun, closeConnections, uid, waitPending, withWorker } from './helpers.js';
 
 after(closeConnections);
 
@@ -34,11 +34,5 @@ test('a caller killed while waiting; a new caller with the same key gets the dec
     const result = JSON.parse(second.output().trim().split('\n').at(-1)!);
     assert.deepEqual([result.approved, result.approval_id, result.decided_by, result.message], [true, approvalId, 'alice', 'rotate them']);
 
-    const runs = async () => {
-      let n = 0;
-      for await (const _ of client.workflow.list({ query: `WorkflowId = 'hitl-approval-${approvalId}'` })) n++;
-      return n;
-    };
-    await eventually(async () => (await runs()) >= 1, 10_000, 'visible');
-    assert.equal(await runs(), 1);
+    await assertOneRun(client, `hitl-approval-${approvalId}`);
   }));

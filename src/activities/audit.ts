@@ -1,17 +1,8 @@
 import { open } from 'node:fs/promises';
 import type { AuditEvent } from '../common/audit-event.js';
 
-export interface AuditLine {
-  timestamp: string;
-  event_type: string;
-  workspace_id: string;
-  actor: string | null;
-  action: string;
-  resource: string;
-  outcome: string;
-  trace_id: string;
-  [extra: string]: unknown;
-}
+/** One line of the audit log: the event's fixed fields, a timestamp, and its extra keys flattened in. */
+export type AuditLine = Omit<AuditEvent, 'extra'> & { timestamp: string; [extra: string]: unknown };
 
 /** The platform's audit line: extra keys first, so they never override the fixed fields. */
 export function toAuditLine(event: AuditEvent, now: Date): AuditLine {
