@@ -1,6 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import { LIMITS, pauseWorkflowId, PAUSE_ID_PREFIX, TASK_NOT_FOUND } from '../common/constants.js';
+import { HitlError } from '../common/errors.js';
 import { checkId, checkText, checkTimeout } from '../common/input.js';
 import { resumeUpdate, type PauseInput, type PauseResult } from '../common/pause.js';
 import { HitlKind, HitlOwner, HitlStatus } from '../common/search-attributes.js';
@@ -66,17 +67,17 @@ async function startOrAttach(ctx: ClientContext, input: PauseInput): Promise<Pau
     const running = ctx.client.workflow.getHandle<typeof pauseWorkflow>(workflowId);
     const description = await running.describe().catch((err: unknown) => (isGone(err) ? undefined : Promise.reject(err)));
     if (description?.status.name !== 'RUNNING') continue; // it ended between our start and describe: start anew
+    if (description.typedSearchAttributes.get(HitlOwner) !== input.owner) {
+      return `Task '${input.taskId}' is already paused by another workspace`;
+    }
     if (description.typedSearchAttributes.get(HitlStatus) !== 'paused') {
       // Already resumed or timed out and finishing: its answer belongs to the earlier pause. Let it end, then pause anew.
       await running.result().catch(() => undefined);
       continue;
     }
-    if (description.typedSearchAttributes.get(HitlOwner) !== input.owner) {
-      return `Task '${input.taskId}' is already paused by another workspace`;
-    }
     return ctx.client.workflow.getHandle<typeof pauseWorkflow>(workflowId, description.runId);
   }
-  throw new Error(`could not start or join the pause of task '${input.taskId}' after 5 attempts`);
+  throw new HitlError(`could not start or join the pause of task '${input.taskId}' after 5 attempts`);
 }
 
 export async function resumeTask(ctx: ClientContext, taskId: string, message = '', resumedBy?: string): Promise<ResumeResult> {
