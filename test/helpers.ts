@@ -85,33 +85,26 @@ export async function eventually(probe: () => Promise<boolean>, timeoutMs = 10_0
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
-/** Waits until the pause workflow of `taskId` exists and has run its first task (its state query answers). */
-export async function waitPaused(client: Client, taskId: string): Promise<void> {
-  const handle = client.workflow.getHandle(`hitl-pause-${taskId}`);
+/** Waits until `workflowId` has run its first task and its `state` query reports `status`. */
+async function waitState(client: Client, workflowId: string, status: string): Promise<void> {
+  const handle = client.workflow.getHandle(workflowId);
   await eventually(
     () =>
       handle.query<{ status: string }>('state').then(
-        (s) => s.status === 'paused',
+        (s) => s.status === status,
         () => false,
       ),
     10_000,
-    `task ${taskId} to be paused`,
+    `${workflowId} to be ${status}`,
   );
 }
 
-/** Waits until the approval workflow `approvalId` is running and pending. */
-export async function waitPending(client: Client, approvalId: string): Promise<void> {
-  const handle = client.workflow.getHandle(`hitl-approval-${approvalId}`);
-  await eventually(
-    () =>
-      handle.query<{ status: string }>('state').then(
-        (s) => s.status === 'pending',
-        () => false,
-      ),
-    10_000,
-    `approval ${approvalId} to be pending`,
-  );
-}
+/** Waits until the pause workflow of `taskId` is paused. */
+export const waitPaused = (client: Client, taskId: string): Promise<void> => waitState(client, `hitl-pause-${taskId}`, 'paused');
+
+/** Waits until the approval workflow `approvalId` is pending. */
+export const waitPending = (client: Client, approvalId: string): Promise<void> =>
+  waitState(client, `hitl-approval-${approvalId}`, 'pending');
 
 /** Waits for the first pending approval of `hitl`'s workspace (ids unknown to the test) and returns its id. */
 export async function firstPending(hitl: HitlClient, action: string): Promise<string> {

@@ -25,3 +25,6 @@ export const LIMITS = {
 
 /** The reference's answer for a resume that finds nothing paused. */
 export const TASK_NOT_FOUND = 'Task not found or already resumed';
+
+/** Workflow time (epoch ms) as ISO text, for state and audit fields. */
+export const isoAt = (ms: number): string => new Date(ms).toISOString();

@@ -8,9 +8,7 @@ import {
   type DecisionInput,
   type RejectedDecision,
 } from '../common/approval.js';
-import { LIMITS } from '../common/constants.js';
-
-const iso = (ms: number): string => new Date(ms).toISOString();
+import { isoAt, LIMITS } from '../common/constants.js';
 
 /** The decision state of one approval; plain and deterministic, driven by the workflow. */
 export class ApprovalMachine {
@@ -30,8 +28,8 @@ export class ApprovalMachine {
       ...(input.taskId !== undefined && { taskId: input.taskId }),
       ...(input.args !== undefined && { args: input.args }),
       status: ApprovalStatus.pending,
-      createdAt: iso(now),
-      deadline: iso(now + timeoutMs),
+      createdAt: isoAt(now),
+      deadline: isoAt(now + timeoutMs),
       requiredApprovals: input.requiredApprovals ?? 1,
       fourEyes: input.fourEyes ?? false,
       approvals: [],
@@ -61,7 +59,7 @@ export class ApprovalMachine {
     if (d.decision === 'denied') {
       this.finish(ApprovalStatus.denied, d, now);
     } else {
-      s.approvals.push({ by: d.decidedBy, at: iso(now), ...(d.message && { message: d.message }) });
+      s.approvals.push({ by: d.decidedBy, at: isoAt(now), ...(d.message && { message: d.message }) });
       if (s.approvals.length >= s.requiredApprovals) this.finish(ApprovalStatus.approved, d, now);
     }
     return { success: true, approval_id: s.approvalId, status: s.status, approvals: s.approvals.length, required: s.requiredApprovals };
@@ -70,7 +68,7 @@ export class ApprovalMachine {
   reject(d: Partial<DecisionInput>, reason: string, via: RejectedDecision['via'], now: number): void {
     const str = (v: unknown) => (typeof v === 'string' ? v : '');
     this.state.rejected.push({
-      at: iso(now),
+      at: isoAt(now),
       workspaceId: str(d.workspaceId),
       decidedBy: str(d.decidedBy),
       decision: str(d.decision),
@@ -82,12 +80,12 @@ export class ApprovalMachine {
 
   expire(now: number): void {
     this.state.status = ApprovalStatus.timeout;
-    this.state.decidedAt = iso(now);
+    this.state.decidedAt = isoAt(now);
   }
 
   cancel(now: number): void {
     this.state.status = ApprovalStatus.cancelled;
-    this.state.decidedAt = iso(now);
+    this.state.decidedAt = isoAt(now);
   }
 
   result(): ApprovalResult {
@@ -119,7 +117,7 @@ export class ApprovalMachine {
   private finish(status: ApprovalStatus, d: DecisionInput, now: number): void {
     this.state.status = status;
     this.state.decidedBy = d.decidedBy;
-    this.state.decidedAt = iso(now);
+    this.state.decidedAt = isoAt(now);
     if (d.message) this.state.message = d.message;
   }
 }

@@ -22,9 +22,9 @@ import {
   type PauseState,
   type ResumeInput,
 } from '../common/pause.js';
-import { LIMITS } from '../common/constants.js';
+import { isoAt, LIMITS } from '../common/constants.js';
 import { HitlStatus } from '../common/search-attributes.js';
-import { isoAt, record } from './record.js';
+import { record } from './record.js';
 
 /** One paused task: waits for a valid `resume` or its timeout, whichever comes first. */
 export async function pauseWorkflow(input: PauseInput): Promise<PauseResult> {

@@ -16,5 +16,3 @@ export async function record(event: AuditEvent): Promise<void> {
     log.warn('audit write failed', { ...event, error: String(err) });
   }
 }
-
-export const isoAt = (ms: number): string => new Date(ms).toISOString();
