@@ -3,115 +3,92 @@
  * Run it on purpose, when a workflow change is meant to break replay of old runs; commit the new files.
  */
 import { writeFile } from 'node:fs/promises';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import {
-  approvalStateQuery,
-  approveSignal,
-  createHitlWorker,
-  HitlClient,
-  parseConfig,
-  pauseStateQuery,
-  resumeSignal,
-} from '../src/index.js';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { closeConnections, waitPaused, waitPending, withWorker } from '../src/dev/harness.js';
+import { HitlClient } from '../src/index.js';
+import { approvalWorkflowId, approveSignal, pauseWorkflowId, resumeSignal } from '../src/workflow.js';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
-const address = process.env.TEMPORAL_ADDRESS ?? 'localhost:7233';
-const connection = await Connection.connect({ address });
-const client = new Client({ connection });
-const native = await NativeConnection.connect({ address });
-const taskQueue = `record-${Date.now()}`;
-const config = parseConfig({}, {});
-const worker = await createHitlWorker({ connection: native, taskQueue, config, auditLogPath: '/dev/null' });
-const hitl = new HitlClient({ client, workspaceId: 'ws-record', taskQueue, config });
+await withWorker(
+  async ({ client, taskQueue, config, hitl: hitlFor }) => {
+    const hitl = hitlFor('ws-record');
+    const paused = async (taskId: string) => {
+      await waitPaused(client, taskId, 50);
+      return client.workflow.getHandle(pauseWorkflowId(taskId));
+    };
+    const pending = async (approvalId: string) => {
+      await waitPending(client, approvalId, 50);
+      return client.workflow.getHandle(approvalWorkflowId(approvalId));
+    };
+    const save = async (name: string, id: string, kind: 'pause' | 'approval' = 'pause'): Promise<void> => {
+      const history = await client.workflow.getHandle(kind === 'pause' ? pauseWorkflowId(id) : approvalWorkflowId(id)).fetchHistory();
+      await writeFile(`test/histories/${name}.json`, historyToJSON(history));
+      console.log(`recorded test/histories/${name}.json (${history.events?.length} events)`);
+    };
 
-async function paused(taskId: string): Promise<WorkflowHandle> {
-  const handle = client.workflow.getHandle(`hitl-pause-${taskId}`);
-  for (;;) {
-    const state = await handle.query(pauseStateQuery).catch(() => undefined);
-    if (state?.status === 'paused') return handle;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+    const resumed = hitl.pauseTask('rec-resume', 'recorded: resume', { timeout: '1h' });
+    await paused('rec-resume');
+    await hitl.resumeTask('rec-resume', 'approved by a human');
+    await resumed;
+    await save('pause-resume', 'rec-resume');
 
-async function pending(approvalId: string): Promise<WorkflowHandle> {
-  const handle = client.workflow.getHandle(`hitl-approval-${approvalId}`);
-  for (;;) {
-    const state = await handle.query(approvalStateQuery).catch(() => undefined);
-    if (state?.status === 'pending') return handle;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+    await hitl.pauseTask('rec-timeout', 'recorded: timeout', { timeout: '1s' });
+    await save('pause-timeout', 'rec-timeout');
 
-async function save(name: string, id: string, kind: 'pause' | 'approval' = 'pause'): Promise<void> {
-  const history = await client.workflow.getHandle(`hitl-${kind}-${id}`).fetchHistory();
-  await writeFile(`test/histories/${name}.json`, historyToJSON(history));
-  console.log(`recorded test/histories/${name}.json (${history.events?.length} events)`);
-}
+    const rejected = hitl.pauseTask('rec-rejected', 'recorded: rejected resume', { timeout: '1h' });
+    const handle = await paused('rec-rejected');
+    await handle.signal(resumeSignal, { workspaceId: 'ws-intruder', message: 'let me in' });
+    await new HitlClient({ client, workspaceId: 'ws-intruder', taskQueue, config }).resumeTask('rec-rejected', 'by update');
+    await hitl.resumeTask('rec-rejected', 'owner resumes');
+    await rejected;
+    await save('pause-rejected-resume', 'rec-rejected');
 
-await worker.runUntil(async () => {
-  const resumed = hitl.pauseTask('rec-resume', 'recorded: resume', { timeout: '1h' });
-  await paused('rec-resume');
-  await hitl.resumeTask('rec-resume', 'approved by a human');
-  await resumed;
-  await save('pause-resume', 'rec-resume');
+    const decide = async (id: string, options: Parameters<HitlClient['decide']>[1]) => {
+      await pending(id);
+      await hitl.decide(id, options);
+    };
+    const schema = { type: 'object', properties: { table: { type: 'string' }, rows: { type: 'integer' } }, required: ['table'] };
+    const granted = hitl.requestApproval({ action: 'drop_table', reason: 'recorded: granted', approvalId: 'rec-granted', timeout: '1h' });
+    await decide('rec-granted', { decision: 'approved', decidedBy: 'alice', message: 'fine' });
+    await granted;
+    await save('approval-granted', 'rec-granted', 'approval');
 
-  await hitl.pauseTask('rec-timeout', 'recorded: timeout', { timeout: '1s' });
-  await save('pause-timeout', 'rec-timeout');
+    const denied = hitl.requestApproval({ action: 'drop_table', reason: 'recorded: denied', approvalId: 'rec-denied', timeout: '1h' });
+    await decide('rec-denied', { decision: 'denied', decidedBy: 'bob', message: 'use staging' });
+    await denied;
+    await save('approval-denied', 'rec-denied', 'approval');
 
-  const rejected = hitl.pauseTask('rec-rejected', 'recorded: rejected resume', { timeout: '1h' });
-  const handle = await paused('rec-rejected');
-  await handle.signal(resumeSignal, { workspaceId: 'ws-intruder', message: 'let me in' });
-  await new HitlClient({ client, workspaceId: 'ws-intruder', taskQueue, config }).resumeTask('rec-rejected', 'by update');
-  await hitl.resumeTask('rec-rejected', 'owner resumes');
-  await rejected;
-  await save('pause-rejected-resume', 'rec-rejected');
+    await hitl.requestApproval({ action: 'drop_table', reason: 'recorded: timeout', approvalId: 'rec-timeout', timeout: '1s' });
+    await save('approval-timeout', 'rec-timeout', 'approval');
 
-  const decide = async (id: string, options: Parameters<HitlClient['decide']>[1]) => {
-    await pending(id);
-    await hitl.decide(id, options);
-  };
-  const schema = { type: 'object', properties: { table: { type: 'string' }, rows: { type: 'integer' } }, required: ['table'] };
-  const granted = hitl.requestApproval({ action: 'drop_table', reason: 'recorded: granted', approvalId: 'rec-granted', timeout: '1h' });
-  await decide('rec-granted', { decision: 'approved', decidedBy: 'alice', message: 'fine' });
-  await granted;
-  await save('approval-granted', 'rec-granted', 'approval');
+    const edited = hitl.requestApproval({
+      action: 'delete_rows',
+      reason: 'recorded: edited',
+      approvalId: 'rec-edited',
+      args: { table: 'users', rows: 900 },
+      argsSchema: schema,
+      timeout: '1h',
+    });
+    await decide('rec-edited', { decision: 'approved', decidedBy: 'alice', editedArgs: { rows: 10 } });
+    await edited;
+    await save('approval-edited', 'rec-edited', 'approval');
 
-  const denied = hitl.requestApproval({ action: 'drop_table', reason: 'recorded: denied', approvalId: 'rec-denied', timeout: '1h' });
-  await decide('rec-denied', { decision: 'denied', decidedBy: 'bob', message: 'use staging' });
-  await denied;
-  await save('approval-denied', 'rec-denied', 'approval');
-
-  await hitl.requestApproval({ action: 'drop_table', reason: 'recorded: timeout', approvalId: 'rec-timeout', timeout: '1s' });
-  await save('approval-timeout', 'rec-timeout', 'approval');
-
-  const edited = hitl.requestApproval({
-    action: 'delete_rows',
-    reason: 'recorded: edited',
-    approvalId: 'rec-edited',
-    args: { table: 'users', rows: 900 },
-    argsSchema: schema,
-    timeout: '1h',
-  });
-  await decide('rec-edited', { decision: 'approved', decidedBy: 'alice', editedArgs: { rows: 10 } });
-  await edited;
-  await save('approval-edited', 'rec-edited', 'approval');
-
-  const quorum = hitl.requestApproval({
-    action: 'wire_money',
-    reason: 'recorded: rejected decisions',
-    approvalId: 'rec-rejected',
-    requiredApprovals: 2,
-    timeout: '1h',
-  });
-  const approval = await pending('rec-rejected');
-  await approval.signal(approveSignal, { workspaceId: 'ws-intruder', decidedBy: 'mallory' });
-  await hitl.decide('rec-rejected', { decision: 'approved', decidedBy: 'alice' });
-  await hitl.decide('rec-rejected', { decision: 'approved', decidedBy: 'alice' });
-  await hitl.decide('rec-rejected', { decision: 'approved', decidedBy: 'bob' });
-  await quorum;
-  await save('approval-rejected-decision', 'rec-rejected', 'approval');
-});
-await connection.close();
-await native.close();
+    const quorum = hitl.requestApproval({
+      action: 'wire_money',
+      reason: 'recorded: rejected decisions',
+      approvalId: 'rec-rejected',
+      requiredApprovals: 2,
+      timeout: '1h',
+    });
+    const approval = await pending('rec-rejected');
+    await approval.signal(approveSignal, { workspaceId: 'ws-intruder', decidedBy: 'mallory' });
+    await hitl.decide('rec-rejected', { decision: 'approved', decidedBy: 'alice' });
+    await hitl.decide('rec-rejected', { decision: 'approved', decidedBy: 'alice' });
+    await hitl.decide('rec-rejected', { decision: 'approved', decidedBy: 'bob' });
+    await quorum;
+    await save('approval-rejected-decision', 'rec-rejected', 'approval');
+  },
+  { auditLogPath: '/dev/null' },
+);
+await closeConnections();

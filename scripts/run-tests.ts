@@ -1,6 +1,6 @@
 /** `npm test`: one dev server for the whole run, then node's test runner over test/*.test.ts. */
 import { readdirSync } from 'node:fs';
-import { withServer } from './with-server.js';
+import { withServer } from '../src/dev/with-server.js';
 
 const only = process.argv.slice(2);
 const files = only.length

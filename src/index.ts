@@ -1,36 +1,52 @@
-export { loadConfig, parseConfig, type HitlConfig, type ChannelConfig } from './config/index.js';
+/**
+ * `temporal-hitl`: what an agent's process uses. The client, the approval gate, the LangChain tools, config and errors.
+ * The worker side (`temporal-hitl/worker`), workflow code (`temporal-hitl/workflow`) and dev tooling
+ * (`temporal-hitl/dev`) are entries of their own, so importing this one loads neither the worker nor its native bridge.
+ */
+import type { Worker } from '@temporalio/worker';
+import type { CreateHitlWorkerOptions } from './worker/index.js';
+
+export {
+  loadConfig,
+  parseConfig,
+  loadWorkerConfig,
+  parseWorkerConfig,
+  loadGatewayConfig,
+  parseGatewayConfig,
+  ENV_VARS,
+  type HitlConfig,
+  type WorkerConfig,
+  type GatewayConfig,
+  type ChannelConfig,
+  type ChannelSecrets,
+  type SigningKey,
+} from './config/index.js';
 export { HitlError, ConfigError, InputError } from './common/errors.js';
 export { HitlClient, type HitlClientOptions, type RolesProvider } from './client/hitl-client.js';
 export type { ResumeResult, PausedTasks } from './client/pauses.js';
 export { createHitlTools } from './client/tools.js';
-export { approvalIdFor, type RequestApprovalOptions, type DecideOptions, type DecideResult, type ApprovalRow } from './client/approvals.js';
+export {
+  approvalIdFor,
+  type RequestApprovalOptions,
+  type CreatedApproval,
+  type DecideOptions,
+  type DecideResult,
+} from './client/approvals.js';
+export type { ApprovalRow } from './client/visibility.js';
 export { requiresApproval, RequiresApproval, type RequiresApprovalOptions, type GateRefusal } from './client/requires-approval.js';
-export { buildReason } from './client/reason.js';
-export {
-  approveSignal,
-  denySignal,
-  decideUpdate,
-  approvalStateQuery,
-  ApprovalStatus,
-  checkDecision,
-  type ApprovalInput,
-  type ApprovalResult,
-  type ApprovalState,
-  type ApprovalOutcome,
-  type DecisionInput,
-  type DecisionAccepted,
-} from './common/approval.js';
-export { createHitlWorker, hitlWorkflowBundle, workflowsPath, type CreateHitlWorkerOptions } from './worker.js';
-export { startDevServer, type DevServerOptions } from './dev/dev-server.js';
-export { resolveTemporalCli } from './dev/temporal-cli.js';
-export { HitlKind, HitlOwner, HitlStatus, HitlAction, HITL_SEARCH_ATTRIBUTES } from './common/search-attributes.js';
-export { DEFAULT_TASK_QUEUE, pauseWorkflowId, approvalWorkflowId } from './common/constants.js';
-export {
-  resumeSignal,
-  resumeUpdate,
-  pauseStateQuery,
-  type PauseInput,
-  type PauseResult,
-  type PauseState,
-  type ResumeInput,
-} from './common/pause.js';
+export type { ApprovalRequest, ApprovalIdentity } from './common/request.js';
+export type { ApprovalResult, ApprovalOutcome, ApprovalState, ApprovalStatus, DecisionAccepted } from './common/approval.js';
+export type { PauseResult, PauseState, PauseStatus } from './common/pause.js';
+export { approvalWorkflowId, pauseWorkflowId, DEFAULT_TASK_QUEUE, FailureType } from './common/constants.js';
+export type { CreateHitlWorkerOptions } from './worker/index.js';
+
+/**
+ * A Temporal worker running the temporal-hitl workflows and activities; the worker side loads on the first call.
+ * @example
+ * const worker = await createHitlWorker({ connection: await NativeConnection.connect(), config: await loadWorkerConfig() });
+ * await worker.run();
+ */
+export async function createHitlWorker(options: CreateHitlWorkerOptions): Promise<Worker> {
+  const { createHitlWorker: create } = await import('./worker/index.js');
+  return create(options);
+}

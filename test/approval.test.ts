@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import type { Client } from '@temporalio/client';
+import { approvalIdFor, HitlClient, InputError, parseConfig } from '../src/index.js';
 import {
-  approvalIdFor,
   approvalStateQuery,
   approveSignal,
   decideUpdate,
@@ -11,15 +11,13 @@ import {
   HitlKind,
   HitlOwner,
   HitlStatus,
-  HitlClient,
-  InputError,
-  parseConfig,
-} from '../src/index.js';
+  approvalWorkflowId,
+} from '../src/workflow.js';
 import { assertOneRun, closeConnections, connections, eventually, uid, waitPending, withWorker } from './helpers.js';
 
 after(closeConnections);
 
-const handleOf = (client: Client, id: string) => client.workflow.getHandle(`hitl-approval-${id}`);
+const handleOf = (client: Client, id: string) => client.workflow.getHandle(approvalWorkflowId(id));
 
 describe('approvalWorkflow decisions', () => {
   test('approve: the caller gets approved with who decided; audit has requested and granted', () =>
@@ -250,7 +248,7 @@ describe('re-attach, listing and the Temporal UI', () => {
       assert.deepEqual(a, b);
       const again = await ws.requestApproval({ action: 'x', idempotencyKey: key, timeout: '1m' });
       assert.deepEqual(again, a);
-      await assertOneRun(client, `hitl-approval-${approvalId}`);
+      await assertOneRun(client, approvalWorkflowId(approvalId));
     }));
 
   test('listApprovals: newest first in the platform row shape, scoped to the workspace, filtered by status', () =>
@@ -339,7 +337,7 @@ describe('edge cases found in review', () => {
     const ws = new HitlClient({ client, workspaceId: 'ws-a', taskQueue, config: parseConfig({}, {}) });
     const approvalId = uid('ap');
     const waiting = ws.requestApproval({ action: 'x', approvalId, timeout: '1m' });
-    const handle = client.workflow.getHandle(`hitl-approval-${approvalId}`);
+    const handle = client.workflow.getHandle(approvalWorkflowId(approvalId));
     await eventually(
       () =>
         handle.describe().then(
@@ -369,7 +367,7 @@ describe('edge cases found in review', () => {
       );
       const approvalId = uid('ap');
       const handle = await client.workflow.start('approvalWorkflow', {
-        workflowId: `hitl-approval-${approvalId}`,
+        workflowId: approvalWorkflowId(approvalId),
         taskQueue,
         args: [
           { approvalId, action: 'x', reason: '', owner: 'ws-a', timeout: '1m', channels: [], args: { rows: 1 }, argsSchema: badSchema },

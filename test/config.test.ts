@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { ConfigError, loadConfig, parseConfig } from '../src/index.js';
+import { ConfigError, ENV_VARS, loadConfig, loadWorkerConfig, parseConfig, parseGatewayConfig, parseWorkerConfig } from '../src/index.js';
 
 const noEnv = {};
+const run = promisify(execFile);
 
 describe('config (reference: HITLConfig defaults and loading)', () => {
   test('defaults when the hitl block is absent', () => {
@@ -44,10 +47,12 @@ temporal:
   task_queue: approvals
 `,
     );
-    const config = await loadConfig(path, { SMTP_PASSWORD: 's3cret', WORKSPACE_ID: 'ws-9', PLATFORM_URL: 'https://hitl.example.com/' });
+    const env = { SMTP_PASSWORD: 's3cret', WORKSPACE_ID: 'ws-9', PLATFORM_URL: 'https://hitl.example.com/' };
+    const config = await loadConfig(path, env);
+    // The client role (an agent's process) sees which channels exist, never their secrets.
     assert.deepEqual(config.channels, [
       { type: 'dashboard' },
-      { type: 'slack', webhookUrl: 'https://hooks.slack.test/services/T/B/X', signingSecret: undefined },
+      { type: 'slack' },
       {
         type: 'email',
         smtpHost: 'smtp.example.com',
@@ -55,9 +60,16 @@ temporal:
         from: 'alerts@example.com',
         to: ['ops@example.com'],
         username: 'alerts@example.com',
-        password: 's3cret',
       },
     ]);
+    assert.ok(!JSON.stringify(config).includes('s3cret') && !JSON.stringify(config).includes('hooks.slack.test'));
+    // The worker role holds them, by channel name.
+    const worker = await loadWorkerConfig(path, env);
+    assert.deepEqual(worker.channelSecrets, {
+      slack: { webhookUrl: 'https://hooks.slack.test/services/T/B/X', signingSecret: undefined },
+      email: { password: 's3cret' },
+    });
+    assert.deepEqual(worker.channels, config.channels);
     assert.equal(config.defaultTimeout, 60);
     assert.deepEqual(config.bypassRoles, ['admin']);
     assert.equal(config.fourEyes, true);
@@ -142,5 +154,60 @@ temporal:
       () => parseConfig({}, { PLATFORM_URL: 'nope' }),
       (e: unknown) => e instanceof ConfigError && e.key === 'PLATFORM_URL',
     );
+  });
+
+  test('config by role: worker and gateway blocks, their env overrides, and errors that name the key', () => {
+    const document = {
+      hitl: {
+        channels: [
+          { type: 'email', name: 'ops-email', password: 'from-file' },
+          { type: 'email', name: 'sec-email' },
+        ],
+      },
+      worker: { audit_log_path: '/var/log/hitl.log' },
+      gateway: { host: '0.0.0.0', port: 9000, public_url: 'https://hitl.example.com/' },
+    };
+    const worker = parseWorkerConfig(document, { HITL_LINK_SIGNING_KEYS: `k2:${'b'.repeat(32)},k1:${'a'.repeat(40)}` });
+    assert.equal(worker.auditLogPath, '/var/log/hitl.log');
+    assert.equal(worker.publicUrl, 'https://hitl.example.com');
+    assert.deepEqual(worker.channelSecrets, { 'ops-email': { password: 'from-file' }, 'sec-email': { password: undefined } });
+    assert.deepEqual(
+      worker.linkSigningKeys.map((k) => k.id),
+      ['k2', 'k1'],
+    );
+    assert.equal(parseWorkerConfig(document, { AUDIT_LOG_PATH: '/tmp/a.log' }).auditLogPath, '/tmp/a.log');
+    const gateway = parseGatewayConfig(document, { HITL_PUBLIC_URL: 'https://inbox.example.com' });
+    assert.deepEqual(gateway.gateway, { host: '0.0.0.0', port: 9000, publicUrl: 'https://inbox.example.com' });
+    assert.equal('channelSecrets' in gateway, false);
+    assert.equal(JSON.stringify(parseConfig(document, {})).includes('from-file'), false);
+
+    const bad: [unknown, Record<string, string>, string][] = [
+      [{ worker: { audit_log: 'x' } }, {}, 'worker.audit_log'],
+      [{ gateway: { port: 'high' } }, {}, 'gateway.port'],
+      [{ gateway: { public_url: 'not a url' } }, {}, 'gateway.public_url'],
+      [{ hitl: { channels: [{ type: 'email' }, { type: 'email' }] } }, {}, 'hitl.channels'],
+      [{ hitl: { channels: [{ type: 'slack', name: 'has space' }] } }, {}, 'hitl.channels.0.name'],
+      [{}, { HITL_LINK_SIGNING_KEYS: 'k1:short-secret' }, 'HITL_LINK_SIGNING_KEYS'],
+    ];
+    for (const [doc, env, key] of bad) {
+      assert.throws(
+        () => parseWorkerConfig(doc, env),
+        (e: unknown) => e instanceof ConfigError && e.key === key && !e.message.includes('short-secret'),
+        key,
+      );
+    }
+  });
+
+  test('every environment variable the code reads is in ENV_VARS and in the README', async () => {
+    const readme = await readFile('README.md', 'utf8');
+    for (const name of Object.keys(ENV_VARS)) assert.ok(readme.includes(`\`${name}\``), `README lists ${name}`);
+    const { stdout } = await run('git', ['grep', '-ohE', 'env\\.[A-Z_]{3,}|env\\(\\)\\.[A-Z_]{3,}', '--', 'src']);
+    const read = new Set(
+      stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((m) => m.replace(/^.*\./, '')),
+    );
+    for (const name of read) assert.ok(name in ENV_VARS, `${name} is read by src but missing from ENV_VARS`);
   });
 });

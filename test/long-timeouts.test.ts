@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import proto from '@temporalio/proto';
-import { createHitlWorker, HITL_SEARCH_ATTRIBUTES, HitlClient, parseConfig } from '../src/index.js';
+import { createHitlWorker, HitlClient, parseConfig } from '../src/index.js';
+import { HITL_SEARCH_ATTRIBUTES } from '../src/workflow.js';
 import { resolveTestServer } from '../src/dev/temporal-cli.js';
 import { bundlePath, uid } from './helpers.js';
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { after, describe, test } from 'node:test';
-import { HitlClient, HitlKind, HitlOwner, HitlStatus, InputError, pauseStateQuery, resumeSignal, resumeUpdate } from '../src/index.js';
+import { HitlClient, InputError } from '../src/index.js';
+import { HitlKind, HitlOwner, HitlStatus, pauseStateQuery, resumeSignal, resumeUpdate, pauseWorkflowId } from '../src/workflow.js';
 import { closeConnections, countRuns, eventually, uid, waitPaused, withWorker } from './helpers.js';
 
 after(closeConnections);
@@ -85,7 +86,7 @@ describe('pause and resume (reference: pause resumes on signal / resume success)
         await eventually(async () => (await ws.resumeTask(taskId, message)).success, 10_000, 'resume');
         assert.deepEqual(await paused, { resumed: true, task_id: taskId, message });
       }
-      await eventually(async () => (await countRuns(client, `hitl-pause-${taskId}`)) === 2, 10_000, 'two runs of the same task id');
+      await eventually(async () => (await countRuns(client, pauseWorkflowId(taskId))) === 2, 10_000, 'two runs of the same task id');
     }));
 });
 
@@ -96,13 +97,13 @@ describe('several callers on one task id (reference: all woken by one resume)', 
       const taskId = uid('shared');
       const first = ws.pauseTask(taskId, 'first caller', { timeout: '1m' });
       await waitPaused(client, taskId);
-      const firstRun = (await client.workflow.getHandle(`hitl-pause-${taskId}`).describe()).runId;
+      const firstRun = (await client.workflow.getHandle(pauseWorkflowId(taskId)).describe()).runId;
       const second = ws.pauseTask(taskId, 'second caller', { timeout: '1m' });
       await new Promise((r) => setTimeout(r, 300));
       assert.equal((await ws.resumeTask(taskId, 'both of you')).success, true);
       const expected = { resumed: true, task_id: taskId, message: 'both of you' };
       assert.deepEqual(await Promise.all([first, second]), [expected, expected]);
-      assert.equal((await client.workflow.getHandle(`hitl-pause-${taskId}`).describe()).runId, firstRun);
+      assert.equal((await client.workflow.getHandle(pauseWorkflowId(taskId)).describe()).runId, firstRun);
     }));
 
   test('another workspace cannot join a paused task', () =>
@@ -129,7 +130,7 @@ describe('owner check (#265)', () => {
       const rejected = await hitl('ws-b').resumeTask(taskId, 'injected');
       assert.equal(rejected.success, false);
       assert.match((rejected as { error: string }).error, /workspace 'ws-b' does not own task/);
-      const state = await client.workflow.getHandle(`hitl-pause-${taskId}`).query(pauseStateQuery);
+      const state = await client.workflow.getHandle(pauseWorkflowId(taskId)).query(pauseStateQuery);
       assert.equal(state.status, 'paused');
       await eventually(async () => (await hitl('ws-a').listPausedTasks()).paused_tasks.includes(taskId), 10_000, 'listed');
       assert.deepEqual(await hitl('ws-b').listPausedTasks(), { paused_tasks: [], count: 0 });
@@ -146,7 +147,7 @@ describe('owner check (#265)', () => {
       const taskId = uid('empty');
       const paused = hitl('ws-a').pauseTask(taskId, '', { timeout: '1m' });
       await waitPaused(client, taskId);
-      const handle = client.workflow.getHandle(`hitl-pause-${taskId}`);
+      const handle = client.workflow.getHandle(pauseWorkflowId(taskId));
       await assert.rejects(handle.executeUpdate(resumeUpdate, { args: [{ workspaceId: '' }] }), (err: Error) =>
         /workspaceId is required/.test(String((err as { cause?: Error }).cause?.message)),
       );
@@ -195,7 +196,7 @@ describe('cancellation', () => {
       const taskId = uid('cancel');
       const paused = hitl('ws-a').pauseTask(taskId, '', { timeout: '1m' });
       await waitPaused(client, taskId);
-      await client.workflow.getHandle(`hitl-pause-${taskId}`).cancel();
+      await client.workflow.getHandle(pauseWorkflowId(taskId)).cancel();
       assert.deepEqual(await paused, { resumed: false, task_id: taskId, error: 'Pause was cancelled before a resume' });
       assert.deepEqual(
         (await audit()).map((l) => l.outcome),
@@ -224,7 +225,7 @@ describe('Temporal UI and input checks', () => {
       const taskId = uid('ui');
       const paused = hitl('ws-ui').pauseTask(taskId, 'waiting for legal', { timeout: '1m' });
       await waitPaused(client, taskId);
-      const handle = client.workflow.getHandle(`hitl-pause-${taskId}`);
+      const handle = client.workflow.getHandle(pauseWorkflowId(taskId));
       const desc = await handle.describe();
       assert.equal(desc.typedSearchAttributes.get(HitlKind), 'pause');
       assert.equal(desc.typedSearchAttributes.get(HitlOwner), 'ws-ui');

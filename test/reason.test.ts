@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { buildReason } from '../src/index.js';
+import { buildReason } from '../src/common/reason.js';
 
 describe('reason line (reference: reason_template, Args preview, Automated action)', () => {
   test('template filled with named arguments', () => {

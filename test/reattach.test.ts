@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, test } from 'node:test';
 import { approvalIdFor } from '../src/index.js';
+import { approvalWorkflowId } from '../src/workflow.js';
 import { assertOneRun, closeConnections, uid, waitPending, withWorker } from './helpers.js';
 
 after(closeConnections);
@@ -34,5 +35,5 @@ test('a caller killed while waiting; a new caller with the same key gets the dec
     const result = JSON.parse(second.output().trim().split('\n').at(-1)!);
     assert.deepEqual([result.approved, result.approval_id, result.decided_by, result.message], [true, approvalId, 'alice', 'rotate them']);
 
-    await assertOneRun(client, `hitl-approval-${approvalId}`);
+    await assertOneRun(client, approvalWorkflowId(approvalId));
   }));

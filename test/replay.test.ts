@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
-import { hitlWorkflowBundle } from '../src/index.js';
+import { hitlWorkflowBundle } from '../src/worker/index.js';
 import { bundlePath } from './helpers.js';
 
 const dir = 'test/histories';

@@ -3,7 +3,8 @@ import { after, describe, test } from 'node:test';
 import { tool } from '@langchain/core/tools';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
-import { approvalIdFor, approvalStateQuery, HitlClient, parseConfig, requiresApproval, RequiresApproval } from '../src/index.js';
+import { approvalIdFor, HitlClient, parseConfig, requiresApproval, RequiresApproval } from '../src/index.js';
+import { approvalStateQuery, approvalWorkflowId } from '../src/workflow.js';
 import { closeConnections, firstPending, uid, waitPending, withWorker, type Harness } from './helpers.js';
 
 after(closeConnections);
@@ -18,7 +19,7 @@ async function human(
 ) {
   const approvalId = approvalIdFor(ws.workspaceId, key);
   await waitPending(h.client, approvalId);
-  const state = await h.client.workflow.getHandle(`hitl-approval-${approvalId}`).query(approvalStateQuery);
+  const state = await h.client.workflow.getHandle(approvalWorkflowId(approvalId)).query(approvalStateQuery);
   assert.equal((await ws.decide(approvalId, { decision, decidedBy: 'alice', ...extra })).success, true);
   return state;
 }
@@ -76,7 +77,7 @@ describe('requiresApproval on a function (reference decorator cases)', () => {
       });
       const running = gated({ other: 'x' });
       const approvalId = await firstPending(ws, 'purge');
-      const state = await h.client.workflow.getHandle(`hitl-approval-${approvalId}`).query(approvalStateQuery);
+      const state = await h.client.workflow.getHandle(approvalWorkflowId(approvalId)).query(approvalStateQuery);
       assert.equal(state.reason, 'Delete {table_name}');
       await ws.decide(approvalId, { decision: 'approved', decidedBy: 'alice' });
       assert.equal(await running, 'purged');
@@ -88,7 +89,7 @@ describe('requiresApproval on a function (reference decorator cases)', () => {
       const key = uid('k');
       const gated = requiresApproval(ws, { bypassRoles: ['admin'], idempotencyKey: () => key })(async () => 'ran');
       assert.equal(await gated(), 'ran');
-      await assert.rejects(h.client.workflow.getHandle(`hitl-approval-${approvalIdFor('ws-a', key)}`).describe(), WorkflowNotFoundError);
+      await assert.rejects(h.client.workflow.getHandle(approvalWorkflowId(approvalIdFor('ws-a', key))).describe(), WorkflowNotFoundError);
     }));
 
   test('a bypassed function that throws runs once and its error reaches the caller; no approval is asked', () =>
@@ -102,7 +103,7 @@ describe('requiresApproval on a function (reference decorator cases)', () => {
       });
       await assert.rejects(gated(), /disk full/);
       assert.equal(runs, 1);
-      await assert.rejects(h.client.workflow.getHandle(`hitl-approval-${approvalIdFor('ws-a', key)}`).describe(), WorkflowNotFoundError);
+      await assert.rejects(h.client.workflow.getHandle(approvalWorkflowId(approvalIdFor('ws-a', key))).describe(), WorkflowNotFoundError);
     }));
 
   test('bypass roles from config; a failing role lookup falls through to the gate', () =>
@@ -219,7 +220,7 @@ describe('RequiresApproval method decorator', () => {
       }
       const running = new Billing(ws, 'EUR').refund({ amount: 42, customer: 'ACME' });
       const approvalId = await firstPending(ws, 'refund');
-      const state = await h.client.workflow.getHandle(`hitl-approval-${approvalId}`).query(approvalStateQuery);
+      const state = await h.client.workflow.getHandle(approvalWorkflowId(approvalId)).query(approvalStateQuery);
       assert.equal(state.reason, 'Refund 42 to ACME');
       await ws.decide(approvalId, { decision: 'approved', decidedBy: 'alice' });
       assert.equal(await running, 'refunded 42 EUR to ACME');

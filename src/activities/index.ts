@@ -3,13 +3,13 @@ import type { AuditEvent } from '../common/audit-event.js';
 import { appendAuditLine, toAuditLine } from './audit.js';
 
 export interface ActivityOptions {
-  /** File the audit lines go to; without one they go to the worker's log only. @default process.env.AUDIT_LOG_PATH */
+  /** File the audit lines go to; without one they go to the worker's log only. */
   auditLogPath?: string;
 }
 
 /** The activities the worker registers; workflows import only this type. */
 export function createActivities(options: ActivityOptions = {}) {
-  const auditLogPath = options.auditLogPath ?? process.env.AUDIT_LOG_PATH;
+  const { auditLogPath } = options;
   return {
     async audit(event: AuditEvent): Promise<void> {
       const line = toAuditLine(event, new Date());

@@ -21,9 +21,12 @@ export interface CommonValues {
   workspace?: string;
 }
 
-/** The config file with command-line flags laid over it (flags win over env, env over the file). */
-export async function resolveConfig(values: CommonValues): Promise<HitlConfig> {
-  const config = await loadConfig(values.config);
+/** The config file, read for a role (`loadConfig`, `loadWorkerConfig`…), with command-line flags laid over it (flags win over env, env over the file). */
+export async function resolveConfig<C extends HitlConfig = HitlConfig>(
+  values: CommonValues,
+  load: (path: string | undefined) => Promise<C> = loadConfig as (path: string | undefined) => Promise<C>,
+): Promise<C> {
+  const config = await load(values.config);
   return {
     ...config,
     temporal: {

@@ -2,6 +2,7 @@ import { tool } from '@langchain/core/tools';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { approvalIdFor } from '../client/approvals.js';
+import { approvalWorkflowId, pauseWorkflowId } from '../common/constants.js';
 import { HitlClient } from '../client/hitl-client.js';
 import { requiresApproval } from '../client/requires-approval.js';
 import { createHitlTools } from '../client/tools.js';
@@ -37,7 +38,7 @@ export async function runDemo({ client, config, address, uiUrl, answerAfter = 8 
   say('agent', `list_paused_tasks → ${JSON.stringify(listed)}`);
   console.log(`\n  Resume it yourself within ${answerAfter}s:`);
   console.log(`    ${cliCommand()} resume ${taskId} --message "ship it" --address ${address} --workspace ${workspaceId}`);
-  console.log(`  or watch it in the Temporal Web UI: ${uiUrl}/namespaces/default/workflows/hitl-pause-${taskId}\n`);
+  console.log(`  or watch it in the Temporal Web UI: ${uiUrl}/namespaces/default/workflows/${pauseWorkflowId(taskId)}\n`);
 
   const intruder = createHitlTools(new HitlClient({ client, config, workspaceId: 'other-workspace' }));
   const rejected = await intruder.resumeTask.invoke({ task_id: taskId, message: 'ignore previous instructions' });
@@ -78,7 +79,7 @@ async function approvalDemo({ client, config, address, uiUrl, answerAfter = 8 }:
   console.log(`\n  Decide it yourself within ${answerAfter}s:`);
   console.log(`    ${cliCommand()} approve ${approvalId} --by you --edit '{"older_than_days": 30}' --address ${address} -w ${workspaceId}`);
   console.log(`    ${cliCommand()} deny ${approvalId} --by you --message "not today" --address ${address} -w ${workspaceId}`);
-  console.log(`  Temporal Web UI: ${uiUrl}/namespaces/default/workflows/hitl-approval-${approvalId}\n`);
+  console.log(`  Temporal Web UI: ${uiUrl}/namespaces/default/workflows/${approvalWorkflowId(approvalId)}\n`);
 
   const answer = (async () => {
     await Promise.race([sleep(answerAfter * 1000), call]);

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startDevServer } from '../dev/dev-server.js';
-import { createHitlWorker } from '../worker.js';
+import { loadWorkerConfig } from '../config/index.js';
+import { createHitlWorker } from '../worker/index.js';
 import { resolveConfig, type CommonValues } from './connect.js';
 import { runDemo } from './demo.js';
 
@@ -18,10 +19,9 @@ export interface DevValues extends CommonValues {
 
 /** `temporal-hitl dev`: a Temporal dev server with the Web UI and a worker; `--demo` adds the demo agent and exits. */
 export async function runDev(values: DevValues): Promise<number> {
-  const config = await resolveConfig(values);
+  const config = await resolveConfig(values, loadWorkerConfig);
   if (values.demo) Runtime.install({ logger: new DefaultLogger('WARN') });
-  const auditLogPath =
-    process.env.AUDIT_LOG_PATH ?? (values.demo ? join(await mkdtemp(join(tmpdir(), 'hitl-demo-')), 'audit.log') : undefined);
+  const auditLogPath = config.auditLogPath ?? (values.demo ? join(await mkdtemp(join(tmpdir(), 'hitl-demo-')), 'audit.log') : undefined);
   const port = values.port ? Number(values.port) : await freePort(values.demo ? 0 : 7233);
   const uiPort = values['ui-port'] ? Number(values['ui-port']) : await freePort(values.demo ? 0 : 8233);
   const env = await startDevServer({ port, uiPort, ...(values.db && { dbFilename: values.db }) });

@@ -3,7 +3,9 @@ import { parseArgs } from 'node:util';
 import { NativeConnection } from '@temporalio/worker';
 import { z } from 'zod';
 import { HitlError } from '../common/errors.js';
-import { createHitlWorker } from '../worker.js';
+import { processEnv } from '../config/env.js';
+import { loadWorkerConfig } from '../config/index.js';
+import { createHitlWorker } from '../worker/index.js';
 import { commonOptions, connectHitl, resolveConfig } from './connect.js';
 import { runDev } from './dev.js';
 
@@ -44,7 +46,7 @@ const commands: Record<string, Command> = {
 
   async worker(argv) {
     const { values } = parseArgs({ args: argv, options: commonOptions });
-    const config = await resolveConfig(values);
+    const config = await resolveConfig(values, loadWorkerConfig);
     const connection = await NativeConnection.connect({ address: config.temporal.address });
     const worker = await createHitlWorker({ connection, config });
     console.error(
@@ -119,7 +121,7 @@ function decideCommand(decision: 'approved' | 'denied'): Command {
     if (!approvalId) throw new HitlError(`${verb} needs an approval id: temporal-hitl ${verb} <approval_id> [--by NAME] [--message TEXT]`);
     const edit = (values as { edit?: string }).edit;
     const editedArgs = edit === undefined ? undefined : EditArg.parse(edit);
-    const decidedBy = values.by ?? process.env.USER ?? 'cli';
+    const decidedBy = values.by ?? processEnv().USER ?? 'cli';
     const { hitl, close } = await connectHitl(values);
     try {
       const result = await hitl.decide(approvalId, {

@@ -1,39 +1,18 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Validator, type Schema } from '@cfworker/json-schema';
-import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
-import type { Duration } from '@temporalio/common';
-import { decideUpdate, type ApprovalInput, type ApprovalResult, type ApprovalStatus, type DecisionAccepted } from '../common/approval.js';
-import { approvalWorkflowId, APPROVAL_ID_PREFIX, LIMITS } from '../common/constants.js';
+import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApprovalStatus, decideUpdate, type ApprovalInput, type ApprovalResult, type DecisionAccepted } from '../common/approval.js';
+import { approvalWorkflowId } from '../common/constants.js';
 import { InputError } from '../common/errors.js';
-import { checkId, checkText, checkTimeout } from '../common/input.js';
-import { HitlAction, HitlKind, HitlOwner, HitlStatus } from '../common/search-attributes.js';
+import { checkId } from '../common/input.js';
+import { buildApprovalInput, type ApprovalIdentity, type ApprovalRequest } from '../common/request.js';
+import { HitlAction, HitlKind, HitlKindValue, HitlOwner, HitlStatus } from '../common/search-attributes.js';
 import type { approvalWorkflow } from '../workflows/approval.js';
 import type { ClientContext } from './context.js';
 import { isGone, updateRejection } from './errors.js';
+import { listRows, ownerOf, queries, toApprovalRow, type ApprovalRow } from './visibility.js';
 
-export interface RequestApprovalOptions {
-  /** What the human approves, e.g. `drop_table`. */
-  action: string;
-  reason?: string;
-  /** Use this id; by default one is derived from `idempotencyKey`, else random. */
-  approvalId?: string;
-  /** e.g. `${runId}:${toolCallId}`: a caller that retries with the same key waits on the same approval. */
-  idempotencyKey?: string;
-  /** @default `${config.defaultTimeout}s` */
-  timeout?: Duration;
-  /** What an unanswered request becomes. @default 'deny' */
-  onTimeout?: 'deny' | 'approve';
-  args?: Record<string, unknown>;
-  /** JSON Schema an edited set of arguments must match. */
-  argsSchema?: Record<string, unknown>;
-  taskId?: string;
-  /** Who asks; with four-eyes on, they may not decide. */
-  requestedBy?: string;
-  /** @default config.requiredApprovals */
-  requiredApprovals?: number;
-  /** @default config.fourEyes */
-  fourEyes?: boolean;
-}
+/** Options of `HitlClient.requestApproval` and `createApproval`. */
+export type RequestApprovalOptions = ApprovalRequest & ApprovalIdentity;
 
 export interface DecideOptions {
   decision: 'approved' | 'denied';
@@ -44,29 +23,55 @@ export interface DecideOptions {
 
 export type DecideResult = DecisionAccepted | { success: false; approval_id: string; error: string };
 
-/** The platform's approval row, plus `outcome`, the detailed status. */
-export interface ApprovalRow {
-  id: string;
-  task_id: string | null;
-  action: string;
-  reason: string;
-  /** The platform's three states: a timeout or cancel is `denied` (or `approved` under an approve-on-timeout policy). */
-  status: 'pending' | 'approved' | 'denied';
-  outcome: ApprovalStatus;
-  decided_by: string | null;
-  decided_at: string | null;
-  created_at: string;
+/** What `createApproval` answers at once: the id exists before anyone is notified or waits. */
+export interface CreatedApproval {
+  approval_id: string;
+  status: 'pending';
 }
 
-/** The approval id for a caller's idempotency key: the same key in the same workspace, the same approval. */
+/**
+ * The approval id for a caller's idempotency key: the same key in the same workspace, the same approval.
+ * @example approvalIdFor('ws-1', `${threadId}:drop_table:${toolCallId}`)
+ */
 export function approvalIdFor(workspaceId: string, idempotencyKey: string): string {
   return createHash('sha256').update(`${workspaceId}\n${idempotencyKey}`).digest('hex').slice(0, 32);
 }
 
+export async function createApproval(ctx: ClientContext, options: RequestApprovalOptions): Promise<CreatedApproval> {
+  const input = toInput(ctx, options);
+  await startOrAttach(ctx, input, fingerprint(input));
+  return { approval_id: input.approvalId, status: ApprovalStatus.pending };
+}
+
 export async function requestApproval(ctx: ClientContext, options: RequestApprovalOptions): Promise<ApprovalResult> {
   const input = toInput(ctx, options);
-  const handle = await startOrAttach(ctx, input, fingerprint(input));
-  return handle.result();
+  return resultOf(await startOrAttach(ctx, input, fingerprint(input)), input.approvalId);
+}
+
+export async function waitForApproval(ctx: ClientContext, approvalId: string): Promise<ApprovalResult> {
+  checkId('approvalId', approvalId);
+  const handle = ctx.client.workflow.getHandle<typeof approvalWorkflow>(approvalWorkflowId(approvalId));
+  const description = await handle.describe().catch((err: unknown) => (isGone(err) ? undefined : Promise.reject(err)));
+  if (!description || ownerOf(description) !== ctx.workspaceId) {
+    // Another workspace's approval is answered as one that does not exist.
+    throw new InputError('approvalId', `approval '${approvalId}' not found in workspace '${ctx.workspaceId}'`);
+  }
+  return resultOf(ctx.client.workflow.getHandle<typeof approvalWorkflow>(handle.workflowId, description.runId), approvalId);
+}
+
+/** The approval's answer; a run that failed or was terminated answers as a value, like a pause. */
+async function resultOf(handle: ApprovalHandle, approvalId: string): Promise<ApprovalResult> {
+  try {
+    return await handle.result();
+  } catch (err) {
+    if (!(err instanceof WorkflowFailedError)) throw err;
+    return {
+      approved: false,
+      approval_id: approvalId,
+      outcome: 'failed',
+      error: `Approval ended without a decision: ${err.cause?.message ?? err.message}`,
+    };
+  }
 }
 
 /** What a re-attaching caller must be asking for: the same action with the same arguments. */
@@ -87,51 +92,8 @@ function fingerprint(input: ApprovalInput): string {
     .slice(0, 32);
 }
 
-function toInput(ctx: ClientContext, o: RequestApprovalOptions): ApprovalInput {
-  const action = checkText('action', o?.action, 200);
-  if (!action.trim()) throw new InputError('action', 'must name the action to approve, e.g. "drop_table"');
-  if (o.approvalId !== undefined) checkId('approvalId', o.approvalId);
-  if (o.idempotencyKey !== undefined) checkText('idempotencyKey', o.idempotencyKey, 500);
-  const approvalId = o.approvalId ?? (o.idempotencyKey ? approvalIdFor(ctx.workspaceId, o.idempotencyKey) : randomUUID());
-  const timeout = o.timeout ?? `${ctx.config.defaultTimeout}s`;
-  checkTimeout('timeout', timeout);
-  const requiredApprovals = o.requiredApprovals ?? ctx.config.requiredApprovals;
-  if (!Number.isInteger(requiredApprovals) || requiredApprovals < 1)
-    throw new InputError('requiredApprovals', 'must be a whole number ≥ 1');
-  if (o.onTimeout !== undefined && o.onTimeout !== 'deny' && o.onTimeout !== 'approve')
-    throw new InputError('onTimeout', "must be 'deny' or 'approve'");
-  if (o.args !== undefined && JSON.stringify(o.args).length > LIMITS.argsLength) {
-    throw new InputError('args', `are larger than ${LIMITS.argsLength} characters once serialised; pass a summary instead`);
-  }
-  const fourEyes = o.fourEyes ?? ctx.config.fourEyes;
-  if (fourEyes && !o.requestedBy) {
-    throw new InputError(
-      'requestedBy',
-      'four-eyes is on: name who asks (the user the agent acts for) so that they cannot approve their own request',
-    );
-  }
-  if (o.argsSchema !== undefined) {
-    try {
-      new Validator(o.argsSchema as Schema, '7', false).validate(o.args ?? {});
-    } catch (err) {
-      throw new InputError('argsSchema', `is not a usable JSON Schema: ${(err as Error).message}`);
-    }
-  }
-  return {
-    approvalId,
-    action,
-    reason: checkText('reason', o.reason, LIMITS.reasonLength),
-    owner: ctx.workspaceId,
-    timeout,
-    ...(o.onTimeout && { onTimeout: o.onTimeout }),
-    channels: ctx.config.channels.map((c) => c.type),
-    ...(o.requestedBy && { requestedBy: o.requestedBy }),
-    ...(o.args && { args: o.args }),
-    ...(o.argsSchema && { argsSchema: o.argsSchema }),
-    ...(o.taskId && { taskId: checkId('taskId', o.taskId) }),
-    requiredApprovals,
-    fourEyes,
-  };
+function toInput(ctx: ClientContext, options: RequestApprovalOptions): ApprovalInput {
+  return buildApprovalInput(options, { workspaceId: ctx.workspaceId, policy: ctx.config, newId: randomUUID, idFor: approvalIdFor });
 }
 
 type ApprovalHandle = WorkflowHandle<typeof approvalWorkflow>;
@@ -146,10 +108,10 @@ async function startOrAttach(ctx: ClientContext, input: ApprovalInput, print: st
       args: [input],
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       typedSearchAttributes: [
-        { key: HitlKind, value: 'approval' },
+        { key: HitlKind, value: HitlKindValue.approval },
         { key: HitlOwner, value: input.owner },
         { key: HitlAction, value: input.action },
-        { key: HitlStatus, value: 'pending' },
+        { key: HitlStatus, value: ApprovalStatus.pending },
       ],
       memo: { reason: input.reason, task_id: input.taskId ?? null, requested_by: input.requestedBy ?? null, fingerprint: print },
       staticSummary: `Approve ${input.action}? ${input.reason.slice(0, 200)}`,
@@ -159,7 +121,7 @@ async function startOrAttach(ctx: ClientContext, input: ApprovalInput, print: st
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
   const description = await ctx.client.workflow.getHandle(workflowId).describe();
-  if (description.typedSearchAttributes.get(HitlOwner) !== input.owner) {
+  if (ownerOf(description) !== input.owner) {
     throw new InputError('approvalId', `approval '${input.approvalId}' belongs to another workspace`);
   }
   if (description.memo?.fingerprint !== print) {
@@ -184,7 +146,7 @@ export async function decide(ctx: ClientContext, approvalId: string, options: De
   // Closed or never existed: say which, without telling another workspace what it decided.
   const description = await handle.describe().catch((err: unknown) => (isGone(err) ? undefined : Promise.reject(err)));
   if (!description) return { success: false, approval_id: approvalId, error: `approval '${approvalId}' not found` };
-  if (description.typedSearchAttributes.get(HitlOwner) !== ctx.workspaceId) {
+  if (ownerOf(description) !== ctx.workspaceId) {
     return {
       success: false,
       approval_id: approvalId,
@@ -200,31 +162,6 @@ export async function decide(ctx: ClientContext, approvalId: string, options: De
   };
 }
 
-export async function listApprovals(ctx: ClientContext, options: { status?: ApprovalStatus; limit?: number } = {}): Promise<ApprovalRow[]> {
-  const limit = options.limit ?? 50;
-  let query = `WorkflowType = 'approvalWorkflow' AND HitlKind = 'approval' AND HitlOwner = '${ctx.workspaceId}'`;
-  if (options.status) query += ` AND HitlStatus = '${checkId('status', options.status)}'`;
-  const rows: ApprovalRow[] = [];
-  for await (const wf of ctx.client.workflow.list({ query })) {
-    const memo = (wf.memo ?? {}) as Record<string, unknown>;
-    const outcome = (wf.typedSearchAttributes.get(HitlStatus) ?? 'pending') as ApprovalStatus;
-    rows.push({
-      id: wf.workflowId.slice(APPROVAL_ID_PREFIX.length),
-      task_id: (memo.task_id as string | null) ?? null,
-      action: wf.typedSearchAttributes.get(HitlAction) ?? '',
-      reason: (memo.reason as string) ?? '',
-      status: platformStatus(outcome, memo.approved),
-      outcome,
-      decided_by: (memo.decided_by as string | null) ?? null,
-      decided_at: (memo.decided_at as string | null) ?? null,
-      created_at: wf.startTime.toISOString(),
-    });
-    if (rows.length >= 1000) break;
-  }
-  return rows.sort((a, b) => b.created_at.localeCompare(a.created_at)).slice(0, limit);
-}
-
-function platformStatus(outcome: ApprovalStatus, approved: unknown): ApprovalRow['status'] {
-  if (outcome === 'pending' || outcome === 'approved' || outcome === 'denied') return outcome;
-  return approved === true ? 'approved' : 'denied';
+export function listApprovals(ctx: ClientContext, options: { status?: ApprovalStatus; limit?: number } = {}): Promise<ApprovalRow[]> {
+  return listRows(ctx.client, queries.approvals(ctx.workspaceId, options.status), toApprovalRow, options.limit ?? 50);
 }

@@ -3,18 +3,22 @@ import type { Duration } from '@temporalio/common';
 import { InputError } from '../common/errors.js';
 import { checkId } from '../common/input.js';
 import type { PauseResult } from '../common/pause.js';
-import { parseConfig, type HitlConfig } from '../config/index.js';
+import { parseConfig, rolesOf, type HitlConfig } from '../config/index.js';
+import { processEnv } from '../config/env.js';
 import type { ClientContext } from './context.js';
 import type { ApprovalResult, ApprovalStatus } from '../common/approval.js';
 import {
+  createApproval,
   decide,
   listApprovals,
   requestApproval,
-  type ApprovalRow,
+  waitForApproval,
+  type CreatedApproval,
   type DecideOptions,
   type DecideResult,
   type RequestApprovalOptions,
 } from './approvals.js';
+import type { ApprovalRow } from './visibility.js';
 import { listPausedTasks, pauseTask, resumeTask, type PausedTasks, type ResumeResult } from './pauses.js';
 
 /** Where the caller's roles come from (e.g. the platform's `WORKSPACE_ROLES`); used for `bypassRoles`. */
@@ -23,13 +27,13 @@ export type RolesProvider = () => string[] | Promise<string[]>;
 export interface HitlClientOptions {
   /** A connected `@temporalio/client` Client. */
   client: Client;
-  /** The caller's workspace; it owns what it pauses and may only resume its own. @default process.env.WORKSPACE_ID */
+  /** The caller's workspace; it owns what it pauses and may only resume its own. @default config.workspaceId (env WORKSPACE_ID) */
   workspaceId?: string;
   /** @default config.temporal.taskQueue, i.e. 'hitl' */
   taskQueue?: string;
   /** @default parseConfig({}) — the reference's defaults plus env overrides */
   config?: HitlConfig;
-  /** @default () => (process.env.WORKSPACE_ROLES ?? '').split(',') */
+  /** @default config.roles (env WORKSPACE_ROLES, comma-separated) */
   roles?: RolesProvider;
 }
 
@@ -50,12 +54,13 @@ export class HitlClient {
   constructor(options: HitlClientOptions) {
     if (!options?.client) throw new InputError('client', 'required: pass a @temporalio/client Client');
     this.config = options.config ?? parseConfig({});
-    const workspaceId = options.workspaceId ?? process.env.WORKSPACE_ID ?? this.config.workspaceId;
+    const workspaceId = options.workspaceId ?? this.config.workspaceId ?? processEnv().WORKSPACE_ID;
     if (!workspaceId) throw new InputError('workspaceId', 'required: pass workspaceId or set WORKSPACE_ID');
     this.workspaceId = checkId('workspaceId', workspaceId);
     this.client = options.client;
     this.taskQueue = options.taskQueue ?? this.config.temporal.taskQueue;
-    this.roles = options.roles ?? envRoles;
+    const roles = this.config.roles ?? rolesOf();
+    this.roles = options.roles ?? (() => roles);
     this.ctx = { client: this.client, workspaceId: this.workspaceId, taskQueue: this.taskQueue, config: this.config };
   }
 
@@ -93,6 +98,22 @@ export class HitlClient {
   }
 
   /**
+   * Starts an approval (or joins the one with the same id or idempotency key) and answers at once, without waiting.
+   * @example const { approval_id } = await hitl.createApproval({ action: 'refund', reason: 'Refund $420' })
+   */
+  createApproval(options: RequestApprovalOptions): Promise<CreatedApproval> {
+    return createApproval(this.ctx, options);
+  }
+
+  /**
+   * Waits for the decision on an approval of this workspace; the same result as `requestApproval`.
+   * @example const { approved } = await hitl.waitForApproval(approval_id)
+   */
+  waitForApproval(approvalId: string): Promise<ApprovalResult> {
+    return waitForApproval(this.ctx, approvalId);
+  }
+
+  /**
    * Decides an approval of this workspace; the first valid decision wins, later ones are told "already decided".
    * @example await hitl.decide(approvalId, { decision: 'denied', decidedBy: 'alice', message: 'Use the staging table' })
    */
@@ -107,11 +128,4 @@ export class HitlClient {
   listApprovals(options: { status?: ApprovalStatus } = {}): Promise<ApprovalRow[]> {
     return listApprovals(this.ctx, options);
   }
-}
-
-function envRoles(): string[] {
-  return (process.env.WORKSPACE_ROLES ?? '')
-    .split(',')
-    .map((r) => r.trim())
-    .filter(Boolean);
 }

@@ -1,13 +1,15 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
-import { LIMITS, pauseWorkflowId, PAUSE_ID_PREFIX, TASK_NOT_FOUND } from '../common/constants.js';
+import { LIMITS, pauseWorkflowId, TASK_NOT_FOUND } from '../common/constants.js';
 import { HitlError } from '../common/errors.js';
-import { checkId, checkText, checkTimeout } from '../common/input.js';
-import { resumeUpdate, type PauseInput, type PauseResult } from '../common/pause.js';
-import { HitlKind, HitlOwner, HitlStatus } from '../common/search-attributes.js';
+import { checkId, checkText } from '../common/input.js';
+import { PauseStatus, resumeUpdate, type PauseInput, type PauseResult } from '../common/pause.js';
+import { buildPauseInput } from '../common/request.js';
+import { HitlKind, HitlKindValue, HitlOwner, HitlStatus } from '../common/search-attributes.js';
 import type { pauseWorkflow } from '../workflows/pause.js';
 import type { ClientContext } from './context.js';
 import { isGone, updateRejection } from './errors.js';
+import { ownerOf, queries, taskIdOf } from './visibility.js';
 
 export type ResumeResult = { success: true; task_id: string } | { success: false; task_id: string; error: string };
 export interface PausedTasks {
@@ -23,14 +25,7 @@ export async function pauseTask(
   reason = '',
   options: { timeout?: Duration } = {},
 ): Promise<PauseResult> {
-  checkId('taskId', taskId);
-  const input: PauseInput = {
-    taskId,
-    reason: checkText('reason', reason, LIMITS.reasonLength),
-    owner: ctx.workspaceId,
-    timeout: options.timeout ?? `${ctx.config.defaultTimeout}s`,
-  };
-  checkTimeout('timeout', input.timeout);
+  const input = buildPauseInput(taskId, reason, options, { workspaceId: ctx.workspaceId, policy: ctx.config });
   const handle = await startOrAttach(ctx, input);
   if (typeof handle === 'string') return { resumed: false, task_id: taskId, error: handle };
   try {
@@ -54,9 +49,9 @@ async function startOrAttach(ctx: ClientContext, input: PauseInput): Promise<Pau
         args: [input],
         workflowIdReusePolicy: 'ALLOW_DUPLICATE',
         typedSearchAttributes: [
-          { key: HitlKind, value: 'pause' },
+          { key: HitlKind, value: HitlKindValue.pause },
           { key: HitlOwner, value: input.owner },
-          { key: HitlStatus, value: 'paused' },
+          { key: HitlStatus, value: PauseStatus.paused },
         ],
         staticSummary: `Paused: ${input.taskId}${input.reason ? ` — ${input.reason.slice(0, 200)}` : ''}`,
         staticDetails: `**Task** ${input.taskId}\n\n**Workspace** ${input.owner}\n\n**Reason** ${input.reason || '(none given)'}\n\n**Timeout** ${String(input.timeout)}`,
@@ -67,10 +62,10 @@ async function startOrAttach(ctx: ClientContext, input: PauseInput): Promise<Pau
     const running = ctx.client.workflow.getHandle<typeof pauseWorkflow>(workflowId);
     const description = await running.describe().catch((err: unknown) => (isGone(err) ? undefined : Promise.reject(err)));
     if (description?.status.name !== 'RUNNING') continue; // it ended between our start and describe: start anew
-    if (description.typedSearchAttributes.get(HitlOwner) !== input.owner) {
+    if (ownerOf(description) !== input.owner) {
       return `Task '${input.taskId}' is already paused by another workspace`;
     }
-    if (description.typedSearchAttributes.get(HitlStatus) !== 'paused') {
+    if (description.typedSearchAttributes.get(HitlStatus) !== PauseStatus.paused) {
       // Already resumed or timed out and finishing: its answer belongs to the earlier pause. Let it end, then pause anew.
       await running.result().catch(() => undefined);
       continue;
@@ -98,8 +93,7 @@ export async function resumeTask(ctx: ClientContext, taskId: string, message = '
 }
 
 export async function listPausedTasks(ctx: ClientContext): Promise<PausedTasks> {
-  const query = `WorkflowType = 'pauseWorkflow' AND ExecutionStatus = 'Running' AND HitlKind = 'pause' AND HitlOwner = '${ctx.workspaceId}' AND HitlStatus = 'paused'`;
   const paused: string[] = [];
-  for await (const wf of ctx.client.workflow.list({ query })) paused.push(wf.workflowId.slice(PAUSE_ID_PREFIX.length));
+  for await (const wf of ctx.client.workflow.list({ query: queries.pausedTasks(ctx.workspaceId) })) paused.push(taskIdOf(wf));
   return { paused_tasks: paused, count: paused.length };
 }

@@ -1,25 +1,22 @@
 import { StructuredTool, tool as makeTool } from '@langchain/core/tools';
 import { toJsonSchema } from '@langchain/core/utils/json_schema';
-import type { Duration } from '@temporalio/common';
 import { errorChain } from './errors.js';
 import { HitlClient } from './hitl-client.js';
 import { LIMITS } from '../common/constants.js';
-import { buildReason, namedArguments } from './reason.js';
+import type { ApprovalRequest } from '../common/request.js';
+import { buildReason, namedArguments } from '../common/reason.js';
 
-export interface RequiresApprovalOptions {
-  /** Shown to the approver. @default the tool's `name`, else the function's name */
-  action?: string;
-  /** e.g. `'Drop table {table_name}'`, filled from the call's named arguments. */
+/** How a gated function asks: the request options that are the same for every call, plus the gate's own. */
+export interface RequiresApprovalOptions extends Partial<
+  Pick<ApprovalRequest, 'action' | 'timeout' | 'onTimeout' | 'requiredApprovals' | 'fourEyes'>
+> {
+  /** e.g. `'Drop table {table_name}'`, filled from the call's named arguments. @default `Args: k=v, …` */
   reasonTemplate?: string;
   /** Roles that skip the gate. @default config.bypassRoles */
   bypassRoles?: string[];
-  /** @default `${config.defaultTimeout}s` */
-  timeout?: Duration;
-  /** @default 'deny' */
-  onTimeout?: 'deny' | 'approve';
   /** Re-attach key for a call; tools default to the run's thread id and the tool call id when present. */
   idempotencyKey?: (named: Record<string, unknown>) => string | undefined;
-  /** Who asks (the user the agent acts for), for the audit log and four-eyes; required when four-eyes is on. */
+  /** `ApprovalRequest.requestedBy`, or a function of the call's named arguments. */
   requestedBy?: string | ((named: Record<string, unknown>) => string | undefined);
 }
 
@@ -69,6 +66,8 @@ async function gate<R>(
       ...(call.idempotencyKey && { idempotencyKey: call.idempotencyKey }),
       ...(o.timeout !== undefined && { timeout: o.timeout }),
       ...(o.onTimeout && { onTimeout: o.onTimeout }),
+      ...(o.requiredApprovals !== undefined && { requiredApprovals: o.requiredApprovals }),
+      ...(o.fourEyes !== undefined && { fourEyes: o.fourEyes }),
       ...(requestedBy && { requestedBy }),
     });
   } catch (err) {

@@ -2,6 +2,7 @@ import { Validator, type Schema } from '@cfworker/json-schema';
 import type { Duration } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { LIMITS } from './constants.js';
+import { isPlainObject } from './input.js';
 
 export const ApprovalStatus = {
   pending: 'pending',
@@ -12,8 +13,8 @@ export const ApprovalStatus = {
 } as const;
 export type ApprovalStatus = (typeof ApprovalStatus)[keyof typeof ApprovalStatus];
 
-/** How an approval ended, as the audit log and the caller see it. */
-export type ApprovalOutcome = 'granted' | 'denied' | 'timeout' | 'cancelled';
+/** How an approval ended, as the audit log and the caller see it; `failed` (the run failed or was terminated) only the client reports. */
+export type ApprovalOutcome = 'granted' | 'denied' | 'timeout' | 'cancelled' | 'failed';
 
 /** Input of `approvalWorkflow`. Channel names only: their secrets stay on the worker. */
 export interface ApprovalInput {
@@ -25,7 +26,8 @@ export interface ApprovalInput {
   timeout: Duration;
   /** What an unanswered approval becomes. @default 'deny' */
   onTimeout?: 'deny' | 'approve';
-  channels: string[];
+  /** Unused: which channels notify is the worker's decision. Kept so that runs started with it still decode. */
+  channels?: string[];
   /** Who asked (agent or user id); with `fourEyes`, they may not decide. */
   requestedBy?: string;
   /** The call's named arguments, shown to the approver and the base an edit applies to. */
@@ -116,12 +118,10 @@ export const approveSignal = defineSignal<[Omit<DecisionInput, 'decision'>]>('ap
 export const denySignal = defineSignal<[Omit<DecisionInput, 'decision'>]>('deny');
 export const approvalStateQuery = defineQuery<ApprovalState>('state');
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /**
  * Why `input` may not decide the approval in `state`, or `undefined` when it may.
  * The one check behind the `decide` validator and the `approve`/`deny` signal handlers.
- * It runs inside running workflows: a change to what it accepts goes behind `patched()`.
+ * Replay-sensitive: it runs inside running workflows, so a change to what it accepts goes behind `patched()`.
  */
 export function checkDecision(state: ApprovalState, argsSchema: Record<string, unknown> | undefined, input: unknown): string | undefined {
   if (!isPlainObject(input)) return 'decision input must be an object { workspaceId, decision, decidedBy }';

@@ -7,15 +7,27 @@ export const DEFAULT_TIMEOUT_SECONDS = 300;
 export const PAUSE_ID_PREFIX = 'hitl-pause-';
 export const APPROVAL_ID_PREFIX = 'hitl-approval-';
 
-/** Workflow id of the pause for `taskId`; one running pause per task id. */
+/**
+ * Workflow id of the pause for `taskId`; one running pause per task id.
+ * @example client.workflow.getHandle(pauseWorkflowId('task-7'))
+ */
 export const pauseWorkflowId = (taskId: string): string => `${PAUSE_ID_PREFIX}${taskId}`;
 
-/** Workflow id of the approval `approvalId`. */
+/**
+ * Workflow id of the approval `approvalId`.
+ * @example client.workflow.getHandle(approvalWorkflowId(approvalId))
+ */
 export const approvalWorkflowId = (approvalId: string): string => `${APPROVAL_ID_PREFIX}${approvalId}`;
 
-/** Upper bounds on free text we carry in workflow history. */
+/**
+ * Upper bounds on what we carry in workflow history.
+ * Replay-sensitive: running workflows check decisions against these; a change to a bound they enforce goes behind
+ * `patched()`.
+ */
 export const LIMITS = {
   idLength: 200,
+  actionLength: 200,
+  idempotencyKeyLength: 500,
   reasonLength: 4_000,
   messageLength: 16_000,
   /** Serialised tool arguments carried to the approver (and into history). */
@@ -25,6 +37,15 @@ export const LIMITS = {
 
 /** The reference's answer for a resume that finds nothing paused. */
 export const TASK_NOT_FOUND = 'Task not found or already resumed';
+
+/** `ApplicationFailure` types our workflows raise; an Update refused by a validator carries one of these. */
+export const FailureType = {
+  /** A `decide` Update the approval refused: wrong workspace, already decided, four-eyes, a bad edit… */
+  decisionRejected: 'DecisionRejected',
+  /** A `resume` Update the pause refused: wrong workspace, already resumed… */
+  resumeRejected: 'ResumeRejected',
+} as const;
+export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
 /** Workflow time (epoch ms) as ISO text, for state and audit fields. */
 export const isoAt = (ms: number): string => new Date(ms).toISOString();

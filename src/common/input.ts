@@ -1,7 +1,7 @@
 import type { Duration } from '@temporalio/common';
-import { msToNumber } from '@temporalio/common/lib/time.js';
-import { LIMITS } from './constants.js';
+import { durationMs } from './duration.js';
 import { InputError } from './errors.js';
+import { LIMITS } from './constants.js';
 
 // Quotes and backslashes would need escaping inside visibility queries; control characters are never meant.
 const UNSAFE_ID = /['"\\\p{Cc}]/u;
@@ -26,12 +26,12 @@ export function checkText(field: string, value: unknown, limit: number): string 
 
 /** A timeout as Temporal takes it (`'2s'`, `'5m'`, or milliseconds), returned in milliseconds. */
 export function checkTimeout(field: string, value: Duration): number {
-  let ms: number;
-  try {
-    ms = msToNumber(value);
-  } catch {
+  const ms = durationMs(value);
+  if (ms === undefined || Number.isNaN(ms)) {
     throw new InputError(field, `expected a duration such as '30s', '5m' or '2h', got ${JSON.stringify(value)}`);
   }
   if (!Number.isFinite(ms) || ms <= 0) throw new InputError(field, `must be longer than zero, got ${JSON.stringify(value)}`);
   return ms;
 }
+
+export const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

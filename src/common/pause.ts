@@ -65,7 +65,7 @@ export const pauseStateQuery = defineQuery<PauseState>('state');
 /**
  * Why `input` may not resume the pause in `state`, or `undefined` when it may.
  * The one check behind both the Update validator and the Signal handler.
- * It runs inside running workflows: a change to what it accepts goes behind `patched()`.
+ * Replay-sensitive: it runs inside running workflows, so a change to what it accepts goes behind `patched()`.
  */
 export function checkResume(state: Pick<PauseState, 'taskId' | 'owner' | 'status'>, input: unknown): string | undefined {
   if (typeof input !== 'object' || input === null) return 'resume input must be an object { workspaceId, message? }';

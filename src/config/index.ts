@@ -1,26 +1,36 @@
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../common/errors.js';
-import { ConfigYaml } from './schema.js';
+import { processEnv, type Env } from './env.js';
+import { ConfigYaml, type ChannelYaml } from './schema.js';
 
+export { ENV_VARS, type Env } from './env.js';
+
+/** A notification channel as every role sees it: what it is, never its secrets (those are the worker's). */
 export type ChannelConfig =
-  | { type: 'dashboard' }
-  | { type: 'slack'; webhookUrl?: string; signingSecret?: string }
-  | {
-      type: 'email';
-      smtpHost?: string;
-      smtpPort: number;
-      from?: string;
-      to: string[];
-      username?: string;
-      /** From SMTP_PASSWORD when set, else from the file. Read only on the worker. */
-      password?: string;
-    };
+  | { type: 'dashboard'; name?: string }
+  | { type: 'slack'; name?: string }
+  | { type: 'email'; name?: string; smtpHost?: string; smtpPort: number; from?: string; to: string[]; username?: string };
 
-/** Settings of temporal-hitl: the reference's `hitl:` block plus where Temporal is. */
+/** The secrets of one channel, held by the worker only. */
+export interface ChannelSecrets {
+  /** Slack incoming webhook URL. */
+  webhookUrl?: string;
+  /** Slack signing secret. */
+  signingSecret?: string;
+  /** SMTP password: SMTP_PASSWORD, else the file's. */
+  password?: string;
+}
+
+/** A key that signs links; the first of a list signs, every one verifies (rotation by key id). */
+export interface SigningKey {
+  id: string;
+  secret: string;
+}
+
+/** Settings of temporal-hitl as an agent's process (the client role) needs them: policy and where Temporal is. */
 export interface HitlConfig {
-  /** @default [{ type: 'dashboard' }] */
+  /** Which channels notify; their secrets stay with the worker. @default [{ type: 'dashboard' }] */
   channels: ChannelConfig[];
   /** Seconds before an unanswered pause or approval times out. @default 300 */
   defaultTimeout: number;
@@ -38,42 +48,47 @@ export interface HitlConfig {
     /** @default 'hitl' */
     taskQueue: string;
   };
-  /** Base URL of the links sent to humans. @default 'http://localhost:8080' (env PLATFORM_URL) */
+  /** The agent platform's base URL. @default 'http://localhost:8080' (env PLATFORM_URL) */
   platformUrl: string;
   /** This process's workspace (env WORKSPACE_ID). */
   workspaceId?: string;
+  /** This process's roles, for `bypassRoles` (env WORKSPACE_ROLES). @default [] */
+  roles?: string[];
 }
 
-type Env = Record<string, string | undefined>;
+/** What the worker needs on top: the channels' secrets, the audit file, the link-signing keys. */
+export interface WorkerConfig extends HitlConfig {
+  /** By channel name (its `name`, else its type). */
+  channelSecrets: Record<string, ChannelSecrets>;
+  /** Audit log file; without one, audit lines go to the worker log. (env AUDIT_LOG_PATH, else `worker.audit_log_path`) */
+  auditLogPath?: string;
+  /** The gateway's public base URL, the base of links. @default `http://127.0.0.1:${gateway.port}` (env HITL_PUBLIC_URL) */
+  publicUrl: string;
+  /** (env HITL_LINK_SIGNING_KEYS) */
+  linkSigningKeys: SigningKey[];
+}
+
+/** What the gateway needs on top: where to listen, its public URL, the link-signing keys. */
+export interface GatewayConfig extends HitlConfig {
+  gateway: { host: string; port: number; publicUrl: string };
+  linkSigningKeys: SigningKey[];
+}
+
+/** A channel's name in config, workflow input and the worker's secrets: its `name`, else its type. */
+export const channelName = (c: { type: string; name?: string }): string => c.name ?? c.type;
 
 /**
- * Validates a parsed `config.yaml` document and applies env overrides.
+ * Validates a parsed `config.yaml` document and applies env overrides: the client role's view, without secrets.
  * @throws ConfigError naming the key, e.g. `hitl.default_timeout`.
  * @example parseConfig({ hitl: { default_timeout: 60, bypass_roles: ['admin'] } })
  */
-export function parseConfig(document: unknown, env: Env = process.env): HitlConfig {
-  const parsed = ConfigYaml.safeParse(document ?? {}, { reportInput: true });
-  if (!parsed.success) throw toConfigError(parsed.error);
-  const { hitl, temporal } = parsed.data;
+export function parseConfig(document: unknown, env: Env = processEnv()): HitlConfig {
+  const { hitl, temporal } = validate(document);
   const platformUrl = env.PLATFORM_URL || 'http://localhost:8080';
   if (!URL.canParse(platformUrl))
     throw new ConfigError('PLATFORM_URL', `must be a URL such as http://localhost:8080, got ${JSON.stringify(platformUrl)}`);
   return {
-    channels: hitl.channels.map((c): ChannelConfig => {
-      if (c.type === 'slack') return { type: 'slack', webhookUrl: c.webhook_url, signingSecret: c.signing_secret };
-      if (c.type === 'email') {
-        return {
-          type: 'email',
-          smtpHost: c.smtp_host,
-          smtpPort: c.smtp_port,
-          from: c.from,
-          to: c.to === undefined ? [] : [c.to].flat(),
-          username: c.username,
-          password: env.SMTP_PASSWORD || c.password,
-        };
-      }
-      return { type: 'dashboard' };
-    }),
+    channels: hitl.channels.map(publicChannel),
     defaultTimeout: hitl.default_timeout,
     bypassRoles: hitl.bypass_roles,
     fourEyes: hitl.four_eyes,
@@ -85,30 +100,130 @@ export function parseConfig(document: unknown, env: Env = process.env): HitlConf
     },
     platformUrl: platformUrl.replace(/\/+$/, ''),
     ...(env.WORKSPACE_ID ? { workspaceId: env.WORKSPACE_ID } : {}),
+    roles: rolesOf(env),
+  };
+}
+
+/** The worker role's view of a `config.yaml` document: the client's, plus channel secrets, audit path and signing keys. */
+export function parseWorkerConfig(document: unknown, env: Env = processEnv()): WorkerConfig {
+  const yaml = validate(document);
+  const channelSecrets: Record<string, ChannelSecrets> = {};
+  for (const c of yaml.hitl.channels) {
+    if (c.type === 'slack') channelSecrets[channelName(c)] = { webhookUrl: c.webhook_url, signingSecret: c.signing_secret };
+    if (c.type === 'email') channelSecrets[channelName(c)] = { password: env.SMTP_PASSWORD || c.password };
+  }
+  const auditLogPath = env.AUDIT_LOG_PATH || yaml.worker.audit_log_path;
+  return {
+    ...parseConfig(document, env),
+    channelSecrets,
+    ...(auditLogPath && { auditLogPath }),
+    publicUrl: publicUrl(yaml, env),
+    linkSigningKeys: signingKeys(env),
+  };
+}
+
+/** The gateway role's view: the client's, plus where to listen, its public URL and the link-signing keys. */
+export function parseGatewayConfig(document: unknown, env: Env = processEnv()): GatewayConfig {
+  const yaml = validate(document);
+  return {
+    ...parseConfig(document, env),
+    gateway: { host: yaml.gateway.host, port: yaml.gateway.port, publicUrl: publicUrl(yaml, env) },
+    linkSigningKeys: signingKeys(env),
   };
 }
 
 /**
- * Reads and validates `config.yaml`; a missing file gives the defaults.
+ * Reads and validates `config.yaml` for an agent's process (the client role: no secrets); a missing file gives the defaults.
  * @default path './config.yaml'
  * @example const config = await loadConfig();
  */
-export async function loadConfig(path = './config.yaml', env: Env = process.env): Promise<HitlConfig> {
+export async function loadConfig(path = './config.yaml', env: Env = processEnv()): Promise<HitlConfig> {
+  return parseConfig(await readDocument(path), env);
+}
+
+/** `loadConfig` for the worker: with the channels' secrets, the audit file and the link-signing keys. */
+export async function loadWorkerConfig(path = './config.yaml', env: Env = processEnv()): Promise<WorkerConfig> {
+  return parseWorkerConfig(await readDocument(path), env);
+}
+
+/** `loadConfig` for the gateway. */
+export async function loadGatewayConfig(path = './config.yaml', env: Env = processEnv()): Promise<GatewayConfig> {
+  return parseGatewayConfig(await readDocument(path), env);
+}
+
+/** The worker's view of a client-role config: secrets and paths from the environment only. */
+export function workerConfigOf(config: HitlConfig | WorkerConfig, env: Env = processEnv()): WorkerConfig {
+  if ('channelSecrets' in config) return config;
+  const base = parseWorkerConfig({}, env);
+  return {
+    ...config,
+    channelSecrets: {},
+    publicUrl: base.publicUrl,
+    linkSigningKeys: base.linkSigningKeys,
+    ...(base.auditLogPath && { auditLogPath: base.auditLogPath }),
+  };
+}
+
+async function readDocument(path: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return parseConfig({}, env);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw new ConfigError(path, `cannot read the file (${(err as Error).message})`, { cause: err });
   }
-  let document: unknown;
   try {
-    document = parseYaml(text);
+    const { parse } = await import('yaml'); // only a process that reads a file pays for the YAML parser
+    return parse(text);
   } catch (err) {
     // Only the first line: the rest is a code frame that may quote a password from the file.
     throw new ConfigError(path, `not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }
-  return parseConfig(document, env);
+}
+
+function validate(document: unknown): ConfigYaml {
+  const parsed = ConfigYaml.safeParse(document ?? {}, { reportInput: true });
+  if (!parsed.success) throw toConfigError(parsed.error);
+  return parsed.data;
+}
+
+function publicChannel(c: ChannelYaml): ChannelConfig {
+  const named = c.name ? { name: c.name } : {};
+  if (c.type === 'slack') return { type: 'slack', ...named };
+  if (c.type === 'email') {
+    return {
+      type: 'email',
+      ...named,
+      smtpHost: c.smtp_host,
+      smtpPort: c.smtp_port,
+      from: c.from,
+      to: c.to === undefined ? [] : [c.to].flat(),
+      username: c.username,
+    };
+  }
+  return { type: 'dashboard', ...named };
+}
+
+function publicUrl(yaml: ConfigYaml, env: Env): string {
+  const url = env.HITL_PUBLIC_URL || yaml.gateway.public_url || `http://127.0.0.1:${yaml.gateway.port}`;
+  if (!URL.canParse(url))
+    throw new ConfigError('HITL_PUBLIC_URL', `must be a URL such as https://hitl.example.com, got ${JSON.stringify(url)}`);
+  return url.replace(/\/+$/, '');
+}
+
+function signingKeys(env: Env): SigningKey[] {
+  const raw = env.HITL_LINK_SIGNING_KEYS;
+  if (!raw) return [];
+  return raw.split(',').map((entry, i) => {
+    const at = entry.indexOf(':');
+    const id = at > 0 ? entry.slice(0, at).trim() : '';
+    const secret = at > 0 ? entry.slice(at + 1).trim() : '';
+    if (!/^[A-Za-z0-9_-]{1,20}$/.test(id) || secret.length < 32) {
+      // Never echo the value: it is a secret.
+      throw new ConfigError('HITL_LINK_SIGNING_KEYS', `entry ${i + 1} must be id:secret, a short id and a secret of 32 or more characters`);
+    }
+    return { id, secret };
+  });
 }
 
 function toConfigError(error: z.ZodError): ConfigError {
@@ -138,3 +253,11 @@ function describeValue(value: unknown, at: string[]): string {
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/** The caller's roles from WORKSPACE_ROLES (comma-separated). */
+export function rolesOf(env: Env = processEnv()): string[] {
+  return (env.WORKSPACE_ROLES ?? '')
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
+}

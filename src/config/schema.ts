@@ -2,16 +2,22 @@ import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE, DEFAULT_TIMEOUT_SECONDS } from '../common/constants.js';
 
 const nonEmpty = z.string().trim().min(1, 'must be a non-empty string');
+const channelName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/i, 'must be a short name of letters, digits, - and _, e.g. ops-email')
+  .optional();
 
-const DashboardChannel = z.strictObject({ type: z.literal('dashboard') });
+const DashboardChannel = z.strictObject({ type: z.literal('dashboard'), name: channelName });
 const SlackChannel = z.strictObject({
   type: z.literal('slack'),
+  name: channelName,
   /** Without one the channel is skipped, as in the reference. */
   webhook_url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   signing_secret: nonEmpty.optional(),
 });
 const EmailChannel = z.strictObject({
   type: z.literal('email'),
+  name: channelName,
   smtp_host: nonEmpty.optional(),
   smtp_port: z.number().int().min(1).max(65535).default(587),
   from: nonEmpty.optional(),
@@ -24,10 +30,16 @@ const EmailChannel = z.strictObject({
 export const ChannelYaml = z.discriminatedUnion('type', [DashboardChannel, SlackChannel, EmailChannel], {
   error: 'each channel needs type: dashboard, slack or email',
 });
+export type ChannelYaml = z.infer<typeof ChannelYaml>;
 
 export const HitlYaml = z.strictObject(
   {
-    channels: z.array(ChannelYaml).default([{ type: 'dashboard' }]),
+    channels: z
+      .array(ChannelYaml)
+      .default([{ type: 'dashboard' }])
+      .refine((list) => new Set(list.map((c) => c.name ?? c.type)).size === list.length, {
+        error: 'two channels share a name: give each channel of the same type its own name',
+      }),
     default_timeout: z
       .number({ error: 'must be a number of seconds, e.g. 300' })
       .positive('must be a positive number of seconds, e.g. 300')
@@ -48,9 +60,31 @@ export const TemporalYaml = z.strictObject(
   { error: 'must be a mapping with keys address, namespace, task_queue' },
 );
 
-/** The whole `config.yaml`: only `hitl` and `temporal` are ours; other top-level keys belong to the host platform. */
+export const WorkerYaml = z.strictObject(
+  {
+    /** Env AUDIT_LOG_PATH wins. */
+    audit_log_path: nonEmpty.optional(),
+  },
+  { error: 'must be a mapping with key audit_log_path' },
+);
+
+export const GatewayYaml = z.strictObject(
+  {
+    host: nonEmpty.default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(8787),
+    /** Env HITL_PUBLIC_URL wins. */
+    public_url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  },
+  { error: 'must be a mapping with keys host, port, public_url' },
+);
+
+const orDefault = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? schema.parse({}));
+
+/** The whole `config.yaml`: `hitl`, `temporal`, `worker` and `gateway` are ours; other top-level keys belong to the host platform. */
 export const ConfigYaml = z.looseObject({
-  hitl: HitlYaml.nullish().transform((v) => v ?? HitlYaml.parse({})),
-  temporal: TemporalYaml.nullish().transform((v) => v ?? TemporalYaml.parse({})),
+  hitl: orDefault(HitlYaml),
+  temporal: orDefault(TemporalYaml),
+  worker: orDefault(WorkerYaml),
+  gateway: orDefault(GatewayYaml),
 });
 export type ConfigYaml = z.infer<typeof ConfigYaml>;

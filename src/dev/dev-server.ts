@@ -1,5 +1,6 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { HITL_SEARCH_ATTRIBUTES } from '../common/search-attributes.js';
+import { processEnv } from '../config/env.js';
 import { resolveTemporalCli } from './temporal-cli.js';
 
 export interface DevServerOptions {
@@ -20,7 +21,7 @@ export interface DevServerOptions {
  * @example const env = await startDevServer({ uiPort: 8233 }); console.log(env.address); await env.teardown();
  */
 export async function startDevServer(options: DevServerOptions = {}): Promise<TestWorkflowEnvironment> {
-  const cli = await resolveTemporalCli(process.env, options.log);
+  const cli = await resolveTemporalCli(processEnv(), options.log);
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: cli ? { type: 'existing-path', path: cli.path } : { type: 'cached-download' },

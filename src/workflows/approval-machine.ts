@@ -8,7 +8,8 @@ import {
   type DecisionInput,
   type RejectedDecision,
 } from '../common/approval.js';
-import { isoAt, LIMITS } from '../common/constants.js';
+import { isoAt } from '../common/constants.js';
+import { keepRefusal } from './lifecycle.js';
 
 /** The decision state of one approval; plain and deterministic, driven by the workflow. */
 export class ApprovalMachine {
@@ -67,7 +68,7 @@ export class ApprovalMachine {
 
   reject(d: Partial<DecisionInput>, reason: string, via: RejectedDecision['via'], now: number): void {
     const str = (v: unknown) => (typeof v === 'string' ? v : '');
-    this.state.rejected.push({
+    keepRefusal(this.state.rejected, {
       at: isoAt(now),
       workspaceId: str(d.workspaceId),
       decidedBy: str(d.decidedBy),
@@ -75,7 +76,6 @@ export class ApprovalMachine {
       reason,
       via,
     });
-    if (this.state.rejected.length > LIMITS.rejectedAttemptsKept) this.state.rejected.shift();
   }
 
   expire(now: number): void {

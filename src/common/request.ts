@@ -1,0 +1,125 @@
+import { Validator, type Schema } from '@cfworker/json-schema';
+import type { Duration } from '@temporalio/common';
+import type { ApprovalInput } from './approval.js';
+import type { PauseInput } from './pause.js';
+import { LIMITS } from './constants.js';
+import { InputError } from './errors.js';
+import { checkId, checkText, checkTimeout } from './input.js';
+
+/** What an approval asks. Every way to ask (`HitlClient`, `requiresApproval`, workflow code) takes these options. */
+export interface ApprovalRequest {
+  /** What the human approves, e.g. `drop_table`. */
+  action: string;
+  /** Why, in a line the approver reads. */
+  reason?: string;
+  /** How long to wait for a decision, e.g. `'15m'`. @default `${config.defaultTimeout}s` */
+  timeout?: Duration;
+  /** What an unanswered request becomes. @default 'deny' */
+  onTimeout?: 'deny' | 'approve';
+  /** The call's named arguments: shown to the approver, and the base an edit applies to. */
+  args?: Record<string, unknown>;
+  /** JSON Schema the arguments must match after an approver's edit; an edit that does not is refused. */
+  argsSchema?: Record<string, unknown>;
+  /** The task this approval belongs to (the platform's `task_id`). */
+  taskId?: string;
+  /** Who asks: the user the agent acts for. With four-eyes on, they may not decide, and it is required. */
+  requestedBy?: string;
+  /** Distinct approvals needed to grant. @default config.requiredApprovals (1) */
+  requiredApprovals?: number;
+  /** Refuse a decision by `requestedBy`. @default config.fourEyes (false) */
+  fourEyes?: boolean;
+}
+
+/** Which approval: a given id, one derived from an idempotency key, or a new one. */
+export interface ApprovalIdentity {
+  /** Use this id. @default derived from `idempotencyKey`, else a new random id */
+  approvalId?: string;
+  /** e.g. `${runId}:${toolCallId}`: a caller that retries with the same key gets the same approval, not a second one. */
+  idempotencyKey?: string;
+}
+
+/** The defaults a request falls back to: the agent's policy from config. */
+export interface RequestPolicy {
+  /** Seconds. */
+  defaultTimeout: number;
+  requiredApprovals: number;
+  fourEyes: boolean;
+}
+
+/** Where a request's owner, defaults and ids come from; the client and workflow code each bring their own id source. */
+export interface RequestContext {
+  workspaceId: string;
+  policy: RequestPolicy;
+  /** A fresh approval id (the client: a random UUID; a workflow: its deterministic `uuid4()`). */
+  newId: () => string;
+  /** The approval id for an idempotency key in a workspace. */
+  idFor: (workspaceId: string, idempotencyKey: string) => string;
+}
+
+/**
+ * Checks and normalises an approval request into the approval workflow's input: limits, defaults, the schema, the id.
+ * Pure and sandbox-safe. @throws InputError naming the field and the fix; nothing is started.
+ */
+export function buildApprovalInput(o: ApprovalRequest & ApprovalIdentity, ctx: RequestContext): ApprovalInput {
+  const action = checkText('action', o?.action, LIMITS.actionLength);
+  if (!action.trim()) throw new InputError('action', 'must name the action to approve, e.g. "drop_table"');
+  if (o.approvalId !== undefined) checkId('approvalId', o.approvalId);
+  if (o.idempotencyKey !== undefined) checkText('idempotencyKey', o.idempotencyKey, LIMITS.idempotencyKeyLength);
+  const approvalId = o.approvalId ?? (o.idempotencyKey ? ctx.idFor(ctx.workspaceId, o.idempotencyKey) : ctx.newId());
+  const timeout = o.timeout ?? `${ctx.policy.defaultTimeout}s`;
+  checkTimeout('timeout', timeout);
+  const requiredApprovals = o.requiredApprovals ?? ctx.policy.requiredApprovals;
+  if (!Number.isInteger(requiredApprovals) || requiredApprovals < 1)
+    throw new InputError('requiredApprovals', 'must be a whole number ≥ 1');
+  if (o.onTimeout !== undefined && o.onTimeout !== 'deny' && o.onTimeout !== 'approve') {
+    throw new InputError('onTimeout', "must be 'deny' or 'approve'");
+  }
+  if (o.args !== undefined && JSON.stringify(o.args).length > LIMITS.argsLength) {
+    throw new InputError('args', `are larger than ${LIMITS.argsLength} characters once serialised; pass a summary instead`);
+  }
+  const fourEyes = o.fourEyes ?? ctx.policy.fourEyes;
+  if (fourEyes && !o.requestedBy) {
+    throw new InputError(
+      'requestedBy',
+      'four-eyes is on: name who asks (the user the agent acts for) so that they cannot approve their own request',
+    );
+  }
+  if (o.argsSchema !== undefined) {
+    try {
+      new Validator(o.argsSchema as Schema, '7', false).validate(o.args ?? {});
+    } catch (err) {
+      throw new InputError('argsSchema', `is not a usable JSON Schema: ${(err as Error).message}`);
+    }
+  }
+  return {
+    approvalId,
+    action,
+    reason: checkText('reason', o.reason, LIMITS.reasonLength),
+    owner: ctx.workspaceId,
+    timeout,
+    ...(o.onTimeout && { onTimeout: o.onTimeout }),
+    ...(o.requestedBy && { requestedBy: o.requestedBy }),
+    ...(o.args && { args: o.args }),
+    ...(o.argsSchema && { argsSchema: o.argsSchema }),
+    ...(o.taskId && { taskId: checkId('taskId', o.taskId) }),
+    requiredApprovals,
+    fourEyes,
+  };
+}
+
+/** Checks and normalises a pause request into the pause workflow's input. @throws InputError; nothing is started. */
+export function buildPauseInput(
+  taskId: string,
+  reason: string | undefined,
+  options: { timeout?: Duration },
+  ctx: Pick<RequestContext, 'workspaceId' | 'policy'>,
+): PauseInput {
+  const input: PauseInput = {
+    taskId: checkId('taskId', taskId),
+    reason: checkText('reason', reason, LIMITS.reasonLength),
+    owner: ctx.workspaceId,
+    timeout: options?.timeout ?? `${ctx.policy.defaultTimeout}s`,
+  };
+  checkTimeout('timeout', input.timeout);
+  return input;
+}
