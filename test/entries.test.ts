@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { hitlWorkflowBundle } from '../src/worker/index.js';
 import { closeConnections, connections, uid } from './helpers.js';
 import { createHitlWorker, parseConfig } from '../src/index.js';
 
@@ -13,7 +13,7 @@ const userWorkflows = fileURLToPath(new URL('./fixtures/user-workflows.ts', impo
 
 describe('package entries by runtime', () => {
   test("a user's workflow importing 'temporal-hitl/workflow' bundles with the SDK's bundler and runs next to ours", async () => {
-    const bundle = await bundleWorkflowCode({ workflowsPath: userWorkflows, logger: quiet });
+    const bundle = await hitlWorkflowBundle(userWorkflows);
     assert.match(bundle.code, /userAgent/);
     const { client, native } = await connections();
     const taskQueue = uid('tq-user');
@@ -43,10 +43,7 @@ describe('package entries by runtime', () => {
   });
 
   test('the workflow entry is sandbox-safe: no Node built-in reaches the bundle', async () => {
-    const bundle = await bundleWorkflowCode({ workflowsPath: userWorkflows, logger: quiet });
+    const bundle = await hitlWorkflowBundle(userWorkflows);
     assert.doesNotMatch(bundle.code, /require\("node:/);
   });
 });
-
-const noop = (): void => undefined;
-const quiet = { trace: noop, debug: noop, info: noop, warn: noop, error: (m: string) => console.error(m), log: noop };

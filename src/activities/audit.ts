@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { AuditEvent } from '../common/audit-event.js';
 
@@ -16,12 +17,17 @@ export function toAuditLine(event: AuditEvent, now: Date): AuditLine {
     resource: event.resource,
     outcome: event.outcome,
     trace_id: event.trace_id,
+    ...(event.event_id !== undefined && { event_id: event.event_id }),
   };
 }
 
+// O_NONBLOCK: a FIFO without a reader fails at once (ENXIO) instead of holding a thread, and the worker's shutdown, for
+// as long as nobody reads. It changes nothing for regular files.
+const APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK;
+
 /** Appends one JSON line to `path`, flushed and fsynced before it resolves. */
 export async function appendAuditLine(path: string, line: AuditLine): Promise<void> {
-  const file = await open(path, 'a', 0o600);
+  const file = await open(path, APPEND, 0o600);
   try {
     await file.appendFile(`${JSON.stringify(line)}\n`, 'utf8');
     await file.sync().catch((err: NodeJS.ErrnoException) => {

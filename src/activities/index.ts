@@ -7,14 +7,22 @@ export interface ActivityOptions {
   auditLogPath?: string;
 }
 
+/** Event ids this process wrote lately: a retry after a write that did land (e.g. a timed-out attempt) is not written twice. */
+const RECENT = 10_000;
+
 /** The activities the worker registers; workflows import only this type. */
 export function createActivities(options: ActivityOptions = {}) {
   const { auditLogPath } = options;
+  const written = new Set<string>();
   return {
     async audit(event: AuditEvent): Promise<void> {
+      if (event.event_id !== undefined && written.has(event.event_id)) return;
       const line = toAuditLine(event, new Date());
       if (auditLogPath) await appendAuditLine(auditLogPath, line);
       else log.info('hitl audit', line);
+      if (event.event_id === undefined) return;
+      written.add(event.event_id);
+      if (written.size > RECENT) written.delete(written.values().next().value!);
     },
   };
 }

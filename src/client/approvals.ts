@@ -3,11 +3,11 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type Workflo
 import { ApprovalStatus, decideUpdate, type ApprovalInput, type ApprovalResult, type DecisionAccepted } from '../common/approval.js';
 import { approvalWorkflowId } from '../common/constants.js';
 import { InputError } from '../common/errors.js';
-import { checkId } from '../common/input.js';
+import { checkId, checkIdentity } from '../common/input.js';
 import { buildApprovalInput, type ApprovalIdentity, type ApprovalRequest } from '../common/request.js';
 import { HitlAction, HitlKind, HitlKindValue, HitlOwner, HitlStatus } from '../common/search-attributes.js';
 import type { approvalWorkflow } from '../workflows/approval.js';
-import type { ClientContext } from './context.js';
+import { sendUpdate, waitResult, type ClientContext } from './context.js';
 import { isGone, updateRejection } from './errors.js';
 import { listRows, ownerOf, queries, toApprovalRow, type ApprovalRow } from './visibility.js';
 
@@ -45,7 +45,7 @@ export async function createApproval(ctx: ClientContext, options: RequestApprova
 
 export async function requestApproval(ctx: ClientContext, options: RequestApprovalOptions): Promise<ApprovalResult> {
   const input = toInput(ctx, options);
-  return resultOf(await startOrAttach(ctx, input, fingerprint(input)), input.approvalId);
+  return resultOf(ctx, await startOrAttach(ctx, input, fingerprint(input)), input.approvalId);
 }
 
 export async function waitForApproval(ctx: ClientContext, approvalId: string): Promise<ApprovalResult> {
@@ -56,13 +56,13 @@ export async function waitForApproval(ctx: ClientContext, approvalId: string): P
     // Another workspace's approval is answered as one that does not exist.
     throw new InputError('approvalId', `approval '${approvalId}' not found in workspace '${ctx.workspaceId}'`);
   }
-  return resultOf(ctx.client.workflow.getHandle<typeof approvalWorkflow>(handle.workflowId, description.runId), approvalId);
+  return resultOf(ctx, ctx.client.workflow.getHandle<typeof approvalWorkflow>(handle.workflowId, description.runId), approvalId);
 }
 
 /** The approval's answer; a run that failed or was terminated answers as a value, like a pause. */
-async function resultOf(handle: ApprovalHandle, approvalId: string): Promise<ApprovalResult> {
+async function resultOf(ctx: ClientContext, handle: ApprovalHandle, approvalId: string): Promise<ApprovalResult> {
   try {
-    return await handle.result();
+    return await waitResult(ctx, handle);
   } catch (err) {
     if (!(err instanceof WorkflowFailedError)) throw err;
     return {
@@ -135,9 +135,10 @@ async function startOrAttach(ctx: ClientContext, input: ApprovalInput, print: st
 
 export async function decide(ctx: ClientContext, approvalId: string, options: DecideOptions): Promise<DecideResult> {
   checkId('approvalId', approvalId);
+  checkIdentity('decidedBy', options?.decidedBy, true);
   const handle = ctx.client.workflow.getHandle<typeof approvalWorkflow>(approvalWorkflowId(approvalId));
   try {
-    return await handle.executeUpdate(decideUpdate, { args: [{ ...options, workspaceId: ctx.workspaceId }] });
+    return await sendUpdate(ctx, handle, decideUpdate, [{ ...options, workspaceId: ctx.workspaceId }]);
   } catch (err) {
     const rejection = updateRejection(err);
     if (rejection !== undefined) return { success: false, approval_id: approvalId, error: rejection };

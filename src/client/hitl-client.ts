@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import { InputError } from '../common/errors.js';
-import { checkId } from '../common/input.js';
+import { checkId, checkTimeout } from '../common/input.js';
 import type { PauseResult } from '../common/pause.js';
 import { parseConfig, rolesOf, type HitlConfig } from '../config/index.js';
 import { processEnv } from '../config/env.js';
@@ -35,6 +35,13 @@ export interface HitlClientOptions {
   config?: HitlConfig;
   /** @default config.roles (env WORKSPACE_ROLES, comma-separated) */
   roles?: RolesProvider;
+  /**
+   * How long a waiting `pauseTask` / `requestApproval` rides out Temporal being unreachable or busy (backoff, 0.2–5 s)
+   * before it throws. A wait's overall bound is its own timeout plus this. @default '10m'
+   */
+  outageTolerance?: Duration;
+  /** How long `resumeTask` / `decide` wait for a worker to answer before saying none did. @default '20s' */
+  decisionTimeout?: Duration;
 }
 
 /**
@@ -61,7 +68,14 @@ export class HitlClient {
     this.taskQueue = options.taskQueue ?? this.config.temporal.taskQueue;
     const roles = this.config.roles ?? rolesOf();
     this.roles = options.roles ?? (() => roles);
-    this.ctx = { client: this.client, workspaceId: this.workspaceId, taskQueue: this.taskQueue, config: this.config };
+    this.ctx = {
+      client: this.client,
+      workspaceId: this.workspaceId,
+      taskQueue: this.taskQueue,
+      config: this.config,
+      outageToleranceMs: checkTimeout('outageTolerance', options.outageTolerance ?? '10m'),
+      decisionTimeoutMs: checkTimeout('decisionTimeout', options.decisionTimeout ?? '20s'),
+    };
   }
 
   /**

@@ -2,12 +2,12 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type Workflo
 import type { Duration } from '@temporalio/common';
 import { LIMITS, pauseWorkflowId, TASK_NOT_FOUND } from '../common/constants.js';
 import { HitlError } from '../common/errors.js';
-import { checkId, checkText } from '../common/input.js';
+import { checkId, checkIdentity, checkText } from '../common/input.js';
 import { PauseStatus, resumeUpdate, type PauseInput, type PauseResult } from '../common/pause.js';
 import { buildPauseInput } from '../common/request.js';
 import { HitlKind, HitlKindValue, HitlOwner, HitlStatus } from '../common/search-attributes.js';
 import type { pauseWorkflow } from '../workflows/pause.js';
-import type { ClientContext } from './context.js';
+import { sendUpdate, waitResult, type ClientContext } from './context.js';
 import { isGone, updateRejection } from './errors.js';
 import { ownerOf, queries, taskIdOf } from './visibility.js';
 
@@ -29,7 +29,7 @@ export async function pauseTask(
   const handle = await startOrAttach(ctx, input);
   if (typeof handle === 'string') return { resumed: false, task_id: taskId, error: handle };
   try {
-    return await handle.result();
+    return await waitResult(ctx, handle);
   } catch (err) {
     if (err instanceof WorkflowFailedError) {
       return { resumed: false, task_id: taskId, error: `Pause ended without a resume: ${err.cause?.message ?? err.message}` };
@@ -38,7 +38,7 @@ export async function pauseTask(
   }
 }
 
-/** Starts the pause, or joins the one already running for this task id (so one resume wakes every caller). */
+/** Starts the pause, or joins the one running for this task id (so one resume wakes every caller). */
 async function startOrAttach(ctx: ClientContext, input: PauseInput): Promise<PauseHandle | string> {
   const workflowId = pauseWorkflowId(input.taskId);
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -59,17 +59,14 @@ async function startOrAttach(ctx: ClientContext, input: PauseInput): Promise<Pau
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
-    const running = ctx.client.workflow.getHandle<typeof pauseWorkflow>(workflowId);
-    const description = await running.describe().catch((err: unknown) => (isGone(err) ? undefined : Promise.reject(err)));
-    if (description?.status.name !== 'RUNNING') continue; // it ended between our start and describe: start anew
-    if (ownerOf(description) !== input.owner) {
-      return `Task '${input.taskId}' is already paused by another workspace`;
-    }
-    if (description.typedSearchAttributes.get(HitlStatus) !== PauseStatus.paused) {
-      // Already resumed or timed out and finishing: its answer belongs to the earlier pause. Let it end, then pause anew.
-      await running.result().catch(() => undefined);
-      continue;
-    }
+    // The run that refused our start was running: it is ours to join, even if it is finishing or has just ended, so a
+    // caller that raced the resume gets that resume's answer (the SPEC's "one resume wakes every caller").
+    const description = await ctx.client.workflow
+      .getHandle(workflowId)
+      .describe()
+      .catch((err: unknown) => (isGone(err) ? undefined : Promise.reject(err)));
+    if (!description) continue;
+    if (ownerOf(description) !== input.owner) return `Task '${input.taskId}' is already paused by another workspace`;
     return ctx.client.workflow.getHandle<typeof pauseWorkflow>(workflowId, description.runId);
   }
   throw new HitlError(`could not start or join the pause of task '${input.taskId}' after 5 attempts`);
@@ -79,10 +76,11 @@ export async function resumeTask(ctx: ClientContext, taskId: string, message = '
   checkId('taskId', taskId);
   checkText('message', message, LIMITS.messageLength);
   const handle = ctx.client.workflow.getHandle<typeof pauseWorkflow>(pauseWorkflowId(taskId));
+  checkIdentity('resumedBy', resumedBy);
   try {
-    await handle.executeUpdate(resumeUpdate, {
-      args: [{ workspaceId: ctx.workspaceId, ...(message && { message }), ...(resumedBy && { resumedBy }) }],
-    });
+    await sendUpdate(ctx, handle, resumeUpdate, [
+      { workspaceId: ctx.workspaceId, ...(message && { message }), ...(resumedBy && { resumedBy }) },
+    ]);
     return { success: true, task_id: taskId };
   } catch (err) {
     if (isGone(err)) return { success: false, task_id: taskId, error: TASK_NOT_FOUND };

@@ -2,6 +2,7 @@ import { Validator, type Schema } from '@cfworker/json-schema';
 import type { Duration } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { LIMITS } from './constants.js';
+import { identityKey, messageProblem } from './identity.js';
 import { isPlainObject } from './input.js';
 
 export const ApprovalStatus = {
@@ -39,6 +40,8 @@ export interface ApprovalInput {
   requiredApprovals?: number;
   /** @default false */
   fourEyes?: boolean;
+  /** Set by the workflow itself when it continues as new: the state so far (the deadline stays the first run's). */
+  continued?: { state: ApprovalState; unaudited: number };
 }
 
 /** A decision, by Update (`decide`) or Signal (`approve` / `deny`). */
@@ -121,15 +124,27 @@ export const approvalStateQuery = defineQuery<ApprovalState>('state');
 /**
  * Why `input` may not decide the approval in `state`, or `undefined` when it may.
  * The one check behind the `decide` validator and the `approve`/`deny` signal handlers.
- * Replay-sensitive: it runs inside running workflows, so a change to what it accepts goes behind `patched()`.
+ * Replay-sensitive: it runs inside running workflows, so a change to what it accepts goes behind `patched()`: `strict`
+ * (runs started by this version) adds decodable, bounded, typed identities compared case-insensitively.
  */
-export function checkDecision(state: ApprovalState, argsSchema: Record<string, unknown> | undefined, input: unknown): string | undefined {
+export function checkDecision(
+  state: ApprovalState,
+  argsSchema: Record<string, unknown> | undefined,
+  input: unknown,
+  strict = false,
+): string | undefined {
+  if (strict) {
+    const why = messageProblem(input, 'decision', { decidedBy: true });
+    if (why !== undefined) return why;
+  }
   if (!isPlainObject(input)) return 'decision input must be an object { workspaceId, decision, decidedBy }';
   const { workspaceId, decision, decidedBy, message, editedArgs } = input;
   if (typeof workspaceId !== 'string' || workspaceId.trim() === '') {
     return 'workspaceId is required: an empty workspace may not decide an approval (set WORKSPACE_ID or pass workspaceId)';
   }
-  if (decision !== 'approved' && decision !== 'denied') return `decision must be 'approved' or 'denied', got ${JSON.stringify(decision)}`;
+  if (decision !== 'approved' && decision !== 'denied') {
+    return `decision must be 'approved' or 'denied', got ${strict ? String(JSON.stringify(decision)).slice(0, 40) : JSON.stringify(decision)}`;
+  }
   if (typeof decidedBy !== 'string' || decidedBy.trim() === '') return 'decidedBy is required: name who decides';
   if (message !== undefined && typeof message !== 'string') return 'message must be a string';
   if (typeof message === 'string' && message.length > LIMITS.messageLength) {
@@ -141,10 +156,11 @@ export function checkDecision(state: ApprovalState, argsSchema: Record<string, u
   if (state.status !== ApprovalStatus.pending) {
     return `approval '${state.approvalId}' is already decided: ${state.status}${state.decidedBy ? ` by ${state.decidedBy}` : ''}`;
   }
-  if (state.fourEyes && state.requestedBy !== undefined && decidedBy === state.requestedBy) {
+  const same = (a: unknown, b: unknown): boolean => (strict ? identityKey(a) === identityKey(b) : a === b);
+  if (state.fourEyes && state.requestedBy !== undefined && same(decidedBy, state.requestedBy)) {
     return `four-eyes rule: '${decidedBy}' requested this approval and may not decide it`;
   }
-  if (decision === 'approved' && state.approvals.some((v) => v.by === decidedBy)) {
+  if (decision === 'approved' && state.approvals.some((v) => same(v.by, decidedBy))) {
     return `'${decidedBy}' has already approved; ${state.requiredApprovals - state.approvals.length} more approval(s) from other people needed`;
   }
   if (editedArgs !== undefined) {

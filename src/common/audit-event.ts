@@ -8,5 +8,7 @@ export interface AuditEvent {
   resource: string;
   outcome: string;
   trace_id: string;
+  /** `<workflow id>/<run id>/<n>`: the same event always carries the same id, so a line written twice dedupes. */
+  event_id?: string;
   extra?: Record<string, unknown>;
 }

@@ -26,6 +26,8 @@ export const approvalWorkflowId = (approvalId: string): string => `${APPROVAL_ID
  */
 export const LIMITS = {
   idLength: 200,
+  /** `decidedBy`, `resumedBy`, `requestedBy`. */
+  identityLength: 200,
   actionLength: 200,
   idempotencyKeyLength: 500,
   reasonLength: 4_000,
@@ -33,6 +35,10 @@ export const LIMITS = {
   /** Serialised tool arguments carried to the approver (and into history). */
   argsLength: 256_000,
   rejectedAttemptsKept: 50,
+  /** Refused Signals of one run written to the audit log one by one; later ones are counted in the outcome line. */
+  refusalsAudited: 20,
+  /** The longest wait a pause or approval may have: 3650 days. */
+  maxTimeoutMs: 3650 * 86_400_000,
 } as const;
 
 /** The reference's answer for a resume that finds nothing paused. */

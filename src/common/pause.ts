@@ -1,6 +1,7 @@
 import type { Duration } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { LIMITS, TASK_NOT_FOUND } from './constants.js';
+import { messageProblem } from './identity.js';
 
 /** Input of `pauseWorkflow`. */
 export interface PauseInput {
@@ -10,6 +11,8 @@ export interface PauseInput {
   owner: string;
   /** How long to wait for a resume, e.g. `'300s'`. */
   timeout: Duration;
+  /** Set by the workflow itself when it continues as new: the state so far (the deadline stays the first run's). */
+  continued?: { state: PauseState; unaudited: number };
 }
 
 /** The reference's `pause_task` result. */
@@ -65,9 +68,14 @@ export const pauseStateQuery = defineQuery<PauseState>('state');
 /**
  * Why `input` may not resume the pause in `state`, or `undefined` when it may.
  * The one check behind both the Update validator and the Signal handler.
- * Replay-sensitive: it runs inside running workflows, so a change to what it accepts goes behind `patched()`.
+ * Replay-sensitive: it runs inside running workflows, so a change to what it accepts goes behind `patched()`: `strict`
+ * (runs started by this version) adds decodable input and a bounded, typed `resumedBy`.
  */
-export function checkResume(state: Pick<PauseState, 'taskId' | 'owner' | 'status'>, input: unknown): string | undefined {
+export function checkResume(state: Pick<PauseState, 'taskId' | 'owner' | 'status'>, input: unknown, strict = false): string | undefined {
+  if (strict) {
+    const why = messageProblem(input, 'resume', { resumedBy: false });
+    if (why !== undefined) return why;
+  }
   if (typeof input !== 'object' || input === null) return 'resume input must be an object { workspaceId, message? }';
   const { workspaceId, message, resumedBy } = input as Partial<Record<keyof ResumeInput, unknown>>;
   if (typeof workspaceId !== 'string' || workspaceId.trim() === '') {

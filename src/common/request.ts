@@ -4,7 +4,7 @@ import type { ApprovalInput } from './approval.js';
 import type { PauseInput } from './pause.js';
 import { LIMITS } from './constants.js';
 import { InputError } from './errors.js';
-import { checkId, checkText, checkTimeout } from './input.js';
+import { checkId, checkIdentity, checkText, checkTimeout, jsonOf } from './input.js';
 
 /** What an approval asks. Every way to ask (`HitlClient`, `requiresApproval`, workflow code) takes these options. */
 export interface ApprovalRequest {
@@ -74,17 +74,22 @@ export function buildApprovalInput(o: ApprovalRequest & ApprovalIdentity, ctx: R
   if (o.onTimeout !== undefined && o.onTimeout !== 'deny' && o.onTimeout !== 'approve') {
     throw new InputError('onTimeout', "must be 'deny' or 'approve'");
   }
-  if (o.args !== undefined && JSON.stringify(o.args).length > LIMITS.argsLength) {
+  if (o.args !== undefined && (typeof o.args !== 'object' || o.args === null || Array.isArray(o.args))) {
+    throw new InputError('args', 'must be an object of argument names to values');
+  }
+  if (o.args !== undefined && jsonOf('args', o.args).length > LIMITS.argsLength) {
     throw new InputError('args', `are larger than ${LIMITS.argsLength} characters once serialised; pass a summary instead`);
   }
   const fourEyes = o.fourEyes ?? ctx.policy.fourEyes;
-  if (fourEyes && !o.requestedBy) {
+  const requestedBy = checkIdentity('requestedBy', o.requestedBy);
+  if (fourEyes && !requestedBy) {
     throw new InputError(
       'requestedBy',
       'four-eyes is on: name who asks (the user the agent acts for) so that they cannot approve their own request',
     );
   }
   if (o.argsSchema !== undefined) {
+    jsonOf('argsSchema', o.argsSchema);
     try {
       new Validator(o.argsSchema as Schema, '7', false).validate(o.args ?? {});
     } catch (err) {
@@ -98,7 +103,7 @@ export function buildApprovalInput(o: ApprovalRequest & ApprovalIdentity, ctx: R
     owner: ctx.workspaceId,
     timeout,
     ...(o.onTimeout && { onTimeout: o.onTimeout }),
-    ...(o.requestedBy && { requestedBy: o.requestedBy }),
+    ...(requestedBy && { requestedBy }),
     ...(o.args && { args: o.args }),
     ...(o.argsSchema && { argsSchema: o.argsSchema }),
     ...(o.taskId && { taskId: checkId('taskId', o.taskId) }),

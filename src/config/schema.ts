@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_TASK_QUEUE, DEFAULT_TIMEOUT_SECONDS } from '../common/constants.js';
+import { DEFAULT_TASK_QUEUE, DEFAULT_TIMEOUT_SECONDS, LIMITS } from '../common/constants.js';
 
 const nonEmpty = z.string().trim().min(1, 'must be a non-empty string');
 const channelName = z
@@ -43,6 +43,7 @@ export const HitlYaml = z.strictObject(
     default_timeout: z
       .number({ error: 'must be a number of seconds, e.g. 300' })
       .positive('must be a positive number of seconds, e.g. 300')
+      .max(LIMITS.maxTimeoutMs / 1000, 'may be at most 315360000 seconds (3650 days)')
       .default(DEFAULT_TIMEOUT_SECONDS),
     bypass_roles: z.array(nonEmpty, { error: 'must be a list of role names, e.g. [admin]' }).default([]),
     four_eyes: z.boolean().default(false),

@@ -19,17 +19,23 @@ export interface CreateHitlWorkerOptions {
   auditLogPath?: string;
   /** Your workflows file, which re-exports `approvalWorkflow` and `pauseWorkflow` from `temporal-hitl/workflow`. @default ours alone */
   workflowsPath?: string;
-  /** A prebuilt workflow bundle; by default the workflows are bundled once per process. */
+  /** A prebuilt workflow bundle, made by `hitlWorkflowBundle` (it carries our payload converter); by default the workflows are bundled once per process. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Any other Worker option (concurrency, identity, …). */
   workerOptions?: Omit<WorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'workflowBundle' | 'workflowsPath' | 'activities'>;
 }
 
-/** Path of our workflows entry: `.ts` when running from source, `.js` from the published build. */
-export function workflowsPath(): string {
-  const ts = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
-  return existsSync(ts) ? ts : fileURLToPath(new URL('../workflows/index.js', import.meta.url));
+/** A module of ours by its path without extension: `.ts` when running from source, `.js` from the published build. */
+function ownModule(relative: string): string {
+  const ts = fileURLToPath(new URL(`${relative}.ts`, import.meta.url));
+  return existsSync(ts) ? ts : fileURLToPath(new URL(`${relative}.js`, import.meta.url));
 }
+
+/** Path of our workflows entry. */
+export const workflowsPath = (): string => ownModule('../workflows/index');
+
+/** Path of our payload converter: the SDK's, except that an undecodable payload is refused instead of wedging a workflow. */
+export const payloadConverterPath = (): string => ownModule('../common/payload-converter');
 
 const bundles = new Map<string, Promise<{ code: string }>>();
 
@@ -38,10 +44,12 @@ export function hitlWorkflowBundle(file = workflowsPath()): Promise<{ code: stri
   const path = resolve(file); // the bundler takes only absolute paths
   let bundle = bundles.get(path);
   if (!bundle) {
-    bundle = bundleWorkflowCode({ workflowsPath: path, logger: quietBundlerLogger }).catch((err: unknown) => {
-      bundles.delete(path);
-      throw err;
-    });
+    bundle = bundleWorkflowCode({ workflowsPath: path, payloadConverterPath: payloadConverterPath(), logger: quietBundlerLogger }).catch(
+      (err: unknown) => {
+        bundles.delete(path);
+        throw err;
+      },
+    );
     bundles.set(path, bundle);
   }
   return bundle;
@@ -62,6 +70,7 @@ export async function createHitlWorker(options: CreateHitlWorkerOptions): Promis
     namespace: options.namespace ?? config.temporal.namespace,
     taskQueue: options.taskQueue ?? config.temporal.taskQueue,
     workflowBundle: options.workflowBundle ?? (await hitlWorkflowBundle(options.workflowsPath)),
+    dataConverter: { payloadConverterPath: payloadConverterPath() },
     activities: createActivities({ ...(auditLogPath && { auditLogPath }) }),
   });
 }

@@ -8,7 +8,7 @@ import {
   type DecisionInput,
   type RejectedDecision,
 } from '../common/approval.js';
-import { isoAt } from '../common/constants.js';
+import { isoAt, LIMITS } from '../common/constants.js';
 import { keepRefusal } from './lifecycle.js';
 
 /** The decision state of one approval; plain and deterministic, driven by the workflow. */
@@ -20,7 +20,7 @@ export class ApprovalMachine {
     now: number,
     private readonly timeoutMs: number,
   ) {
-    this.state = {
+    this.state = input.continued?.state ?? {
       approvalId: input.approvalId,
       action: input.action,
       reason: input.reason,
@@ -36,6 +36,11 @@ export class ApprovalMachine {
       approvals: [],
       rejected: [],
     };
+  }
+
+  /** Milliseconds until the deadline (the first run's, across continue-as-new). */
+  remainingMs(now: number): number {
+    return Date.parse(this.state.deadline) - now;
   }
 
   get done(): boolean {
@@ -67,7 +72,7 @@ export class ApprovalMachine {
   }
 
   reject(d: Partial<DecisionInput>, reason: string, via: RejectedDecision['via'], now: number): void {
-    const str = (v: unknown) => (typeof v === 'string' ? v : '');
+    const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, LIMITS.identityLength) : '');
     keepRefusal(this.state.rejected, {
       at: isoAt(now),
       workspaceId: str(d.workspaceId),

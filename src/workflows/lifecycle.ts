@@ -1,17 +1,45 @@
 /**
  * The skeleton every HITL workflow shares: refusing a message, keeping refusals, waiting for an answer, the timeout or a
- * cancel, the ending that a cancel cannot interrupt, and the audit events.
+ * cancel, the ending that a cancel cannot interrupt, and the audit trail.
  */
-import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation, log } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  log,
+  patched,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { AuditEvent } from '../common/audit-event.js';
 import { LIMITS, type FailureType } from '../common/constants.js';
 import { durationMs } from '../common/duration.js';
 import { record } from './record.js';
 
-/** Milliseconds of a workflow input's timeout. */
+/**
+ * Runs started from here on: audit lines written only for committed events (regular activities, with event ids),
+ * strict message checks, bounded refusals, continue-as-new, timeouts checked. Runs without this marker replay as before.
+ */
+export const isStrictRun = (): boolean => patched('hitl-2-committed-audit');
+
+/** Milliseconds of a workflow input's timeout, as runs before `isStrictRun` read it. */
 export function timeoutOf(timeout: unknown): number {
   const ms = durationMs(timeout);
   if (ms === undefined || Number.isNaN(ms)) throw new TypeError(`Invalid duration string: '${String(timeout)}'`);
+  return ms;
+}
+
+/** Milliseconds of a timeout, or a non-retryable failure of the run (never a workflow task failing forever). */
+export function checkedTimeout(timeout: unknown): number {
+  const ms = durationMs(timeout);
+  if (ms === undefined || !Number.isFinite(ms) || ms <= 0 || ms > LIMITS.maxTimeoutMs) {
+    throw ApplicationFailure.create({
+      type: 'InvalidInput',
+      nonRetryable: true,
+      message: `timeout must be a duration between 1ms and 3650d, got ${String(JSON.stringify(timeout)).slice(0, 60)}`,
+    });
+  }
   return ms;
 }
 
@@ -20,7 +48,12 @@ export function timeoutOf(timeout: unknown): number {
  * (e.g. a cross-workspace attempt, #265).
  */
 export function refusal(type: FailureType, what: string, ids: Record<string, unknown>, input: unknown, why: string): ApplicationFailure {
-  log.warn(`${what} refused`, { ...ids, callerWorkspace: (input as { workspaceId?: unknown })?.workspaceId, reason: why });
+  const caller = (input as { workspaceId?: unknown })?.workspaceId;
+  log.warn(`${what} refused`, {
+    ...ids,
+    callerWorkspace: typeof caller === 'string' ? caller.slice(0, LIMITS.idLength) : caller,
+    reason: why,
+  });
   return ApplicationFailure.create({ type, message: why, nonRetryable: true });
 }
 
@@ -30,10 +63,19 @@ export function keepRefusal<T>(list: T[], item: T): void {
   if (list.length > LIMITS.rejectedAttemptsKept) list.shift();
 }
 
-/** How a wait ended. An answer accepted before a cancel stands. */
-export async function waitFor(answered: () => boolean, timeoutMs: number): Promise<'answered' | 'timeout' | 'cancelled'> {
+/**
+ * How a wait ended. An answer accepted before a cancel stands. With `mayContinue`, the wait also ends (`continue`) when
+ * the server suggests continue-as-new, e.g. after a flood of large refused messages.
+ */
+export async function waitFor(
+  answered: () => boolean,
+  timeoutMs: number,
+  mayContinue = false,
+): Promise<'answered' | 'timeout' | 'cancelled' | 'continue'> {
+  const suggested = () => mayContinue && workflowInfo().continueAsNewSuggested;
   try {
-    return (await condition(answered, timeoutMs)) ? 'answered' : 'timeout';
+    if (!(await condition(() => answered() || suggested(), Math.max(timeoutMs, 1)))) return 'timeout';
+    return answered() ? 'answered' : 'continue';
   } catch (err) {
     if (!isCancellation(err)) throw err;
     return answered() ? 'answered' : 'cancelled';
@@ -49,20 +91,42 @@ export function ending<T>(fn: () => Promise<T>): Promise<T> {
   });
 }
 
-/** An audit writer for one workflow: the fixed fields once, then `(action, outcome, actor, extra)` per event. */
-export function auditTrail(base: { owner: string; resource: string; traceId: string; extra?: Record<string, unknown> }) {
-  return (action: string, outcome: string, actor: string | null, extra?: Record<string, unknown>): Promise<void> => {
-    const merged = base.extra || extra ? { ...base.extra, ...extra } : undefined;
-    const event: AuditEvent = {
-      event_type: 'hitl',
-      workspace_id: base.owner,
-      actor,
-      action,
-      resource: base.resource,
-      outcome,
-      trace_id: base.traceId,
-      ...(merged && { extra: merged }),
-    };
-    return record(event);
+/** An audit writer for one workflow run: the fixed fields once, then `(action, outcome, actor, extra)` per event. */
+export function auditTrail(base: { owner: string; resource: string; traceId: string; extra?: Record<string, unknown> }, strict = false) {
+  const pending = new Set<Promise<void>>();
+  let seq = 0;
+  let refusals = 0;
+  const trail = {
+    /** Refused messages not written one by one (beyond `LIMITS.refusalsAudited`). */
+    unaudited: 0,
+    write(action: string, outcome: string, actor: string | null, extra?: Record<string, unknown>): Promise<void> {
+      const merged = base.extra || extra ? { ...base.extra, ...extra } : undefined;
+      const event: AuditEvent = {
+        event_type: 'hitl',
+        workspace_id: base.owner,
+        actor,
+        action,
+        resource: base.resource,
+        outcome,
+        trace_id: base.traceId,
+        ...(strict && { event_id: `${workflowInfo().workflowId}/${workflowInfo().runId}/${++seq}` }),
+        ...(merged && { extra: merged }),
+      };
+      const written = record(event, strict ? 'committed' : 'local');
+      pending.add(written);
+      void written.finally(() => pending.delete(written));
+      return written;
+    },
+    /** A refused message's line; past the cap a strict run only counts it, so a flood costs no activity per message. */
+    refused(action: string, actor: string | null, extra: Record<string, unknown>): Promise<void> {
+      if (strict && ++refusals > LIMITS.refusalsAudited) {
+        trail.unaudited++;
+        return Promise.resolve();
+      }
+      return trail.write(action, 'rejected', actor, extra);
+    },
+    /** Resolves once every line asked for so far is written (or logged as failed). */
+    settled: (): Promise<unknown> => Promise.all([...pending]),
   };
+  return trail;
 }

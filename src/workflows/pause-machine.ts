@@ -1,4 +1,4 @@
-import { isoAt } from '../common/constants.js';
+import { isoAt, LIMITS } from '../common/constants.js';
 import {
   PauseStatus,
   type PauseInput,
@@ -18,7 +18,7 @@ export class PauseMachine {
     now: number,
     private readonly timeoutMs: number,
   ) {
-    this.state = {
+    this.state = input.continued?.state ?? {
       taskId: input.taskId,
       owner: input.owner,
       reason: input.reason,
@@ -27,6 +27,11 @@ export class PauseMachine {
       deadline: isoAt(now + timeoutMs),
       rejected: [],
     };
+  }
+
+  /** Milliseconds until the deadline (the first run's, across continue-as-new). */
+  remainingMs(now: number): number {
+    return Date.parse(this.state.deadline) - now;
   }
 
   get done(): boolean {
@@ -43,7 +48,7 @@ export class PauseMachine {
 
   reject(req: unknown, reason: string, via: RejectedAttempt['via'], now: number): string {
     const ws = (req as { workspaceId?: unknown } | null | undefined)?.workspaceId;
-    const workspaceId = typeof ws === 'string' ? ws : '';
+    const workspaceId = typeof ws === 'string' ? ws.slice(0, LIMITS.idLength) : '';
     keepRefusal(this.state.rejected, { at: isoAt(now), workspaceId, reason, via });
     return workspaceId;
   }

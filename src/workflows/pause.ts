@@ -1,4 +1,4 @@
-import { setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { continueAsNew, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { FailureType } from '../common/constants.js';
 import {
   checkResume,
@@ -10,32 +10,41 @@ import {
   type PauseResult,
 } from '../common/pause.js';
 import { HitlStatus } from '../common/search-attributes.js';
-import { auditTrail, ending, refusal, timeoutOf, waitFor } from './lifecycle.js';
+import { auditTrail, checkedTimeout, ending, isStrictRun, refusal, timeoutOf, waitFor } from './lifecycle.js';
 import { PauseMachine } from './pause-machine.js';
 
 /** One paused task: waits for a valid `resume` or its timeout, whichever comes first. */
 export async function pauseWorkflow(input: PauseInput): Promise<PauseResult> {
-  const timeoutMs = timeoutOf(input.timeout);
+  const strict = isStrictRun();
+  const timeoutMs = strict ? checkedTimeout(input.timeout) : timeoutOf(input.timeout);
   const m = new PauseMachine(input, Date.now(), timeoutMs);
-  const audit = auditTrail({ owner: input.owner, resource: input.taskId, traceId: input.taskId });
+  const audit = auditTrail({ owner: input.owner, resource: input.taskId, traceId: input.taskId }, strict);
+  audit.unaudited = input.continued?.unaudited ?? 0;
 
   setHandler(pauseStateQuery, () => m.state);
   setHandler(resumeUpdate, (req) => m.accept(req), {
     validator: (req) => {
-      const why = checkResume(m.state, req);
+      const why = checkResume(m.state, req, strict);
       if (why !== undefined) throw refusal(FailureType.resumeRejected, 'resume', { taskId: input.taskId }, req, why);
     },
   });
   setHandler(resumeSignal, async (req) => {
-    const why = checkResume(m.state, req);
+    const why = checkResume(m.state, req, strict);
     if (why === undefined) return void m.accept(req);
     const workspaceId = m.reject(req, why, 'signal', Date.now());
-    await audit('resume', 'rejected', workspaceId || null, { caller_workspace: workspaceId, error: why });
+    await audit.refused('resume', workspaceId || null, { caller_workspace: workspaceId, error: why });
   });
 
-  setCurrentDetails(`Paused until ${m.state.deadline}: ${input.reason || '(no reason given)'}`);
-  await audit('pause', 'paused', null, { reason: input.reason });
-  const ended = await waitFor(() => m.done, timeoutMs);
+  if (!input.continued) {
+    setCurrentDetails(`Paused until ${m.state.deadline}: ${input.reason || '(no reason given)'}`);
+    const paused = audit.write('pause', 'paused', null, { reason: input.reason });
+    if (!strict) await paused; // strict runs do not hold the wait for it; the ending waits for every line
+  }
+  const ended = await waitFor(() => m.done, strict ? m.remainingMs(Date.now()) : timeoutMs, strict);
+  if (ended === 'continue') {
+    await ending(() => audit.settled());
+    return continueAsNew<typeof pauseWorkflow>({ ...input, continued: { state: m.state, unaudited: audit.unaudited } });
+  }
   if (ended === 'timeout') m.expire();
   if (ended === 'cancelled') m.cancel();
 
@@ -44,9 +53,23 @@ export async function pauseWorkflow(input: PauseInput): Promise<PauseResult> {
     m.end(Date.now());
     upsertSearchAttributes([{ key: HitlStatus, value: s.status }]);
     setCurrentDetails(`${s.status}${s.resumedBy ? ` by ${s.resumedBy}` : ''} at ${s.endedAt}`);
-    if (s.status === PauseStatus.resumed)
-      await audit('resume', 'resumed', s.resumedBy ?? null, s.message ? { message: s.message } : undefined);
-    else await audit('pause', s.status, null, s.status === PauseStatus.timeout ? { timeout_seconds: m.timeoutSeconds } : undefined);
+    const unaudited = audit.unaudited > 0 ? { refused_not_audited: audit.unaudited } : {};
+    if (s.status === PauseStatus.resumed) {
+      await audit.write(
+        'resume',
+        'resumed',
+        s.resumedBy ?? null,
+        s.message || audit.unaudited ? { ...(s.message && { message: s.message }), ...unaudited } : undefined,
+      );
+    } else {
+      await audit.write(
+        'pause',
+        s.status,
+        null,
+        s.status === PauseStatus.timeout ? { timeout_seconds: m.timeoutSeconds, ...unaudited } : audit.unaudited ? unaudited : undefined,
+      );
+    }
+    await audit.settled();
     return m.result();
   });
 }

@@ -1,16 +1,26 @@
-import { log, proxyLocalActivities } from '@temporalio/workflow';
+import { log, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { HitlActivities } from '../activities/index.js';
 import type { AuditEvent } from '../common/audit-event.js';
 
-const { audit } = proxyLocalActivities<HitlActivities>({
+const local = proxyLocalActivities<HitlActivities>({
   startToCloseTimeout: '10s',
   retry: { maximumAttempts: 3, initialInterval: '200ms' },
 });
 
-/** Writes an audit line; a failing audit is logged and never fails the workflow. */
-export async function record(event: AuditEvent): Promise<void> {
+// A regular activity runs only once the workflow task that scheduled it has been committed: its line is never written
+// for an event a discarded task made up. At most ~4 s of retries delay the ending, then the line goes to the worker log.
+const committed = proxyActivities<HitlActivities>({
+  startToCloseTimeout: '5s',
+  retry: { maximumAttempts: 4, initialInterval: '200ms', backoffCoefficient: 2 },
+});
+
+/**
+ * Writes an audit line; a failing audit is logged and never fails the workflow. Runs started before the committed
+ * audit (`patched`) keep the local activity their histories recorded.
+ */
+export async function record(event: AuditEvent, mode: 'local' | 'committed' = 'local'): Promise<void> {
   try {
-    await audit(event);
+    await (mode === 'local' ? local : committed).audit(event);
   } catch (err) {
     // The line goes to the worker log instead, so the event is not lost with the audit file.
     log.warn('audit write failed', { ...event, error: String(err) });
