@@ -72,7 +72,7 @@ export async function waitFor(
   timeoutMs: number,
   mayContinue = false,
 ): Promise<'answered' | 'timeout' | 'cancelled' | 'continue'> {
-  const suggested = () => mayContinue && workflowInfo().continueAsNewSuggested;
+  const suggested = () => mayContinue && shouldContinue();
   try {
     if (!(await condition(() => answered() || suggested(), Math.max(timeoutMs, 1)))) return 'timeout';
     return answered() ? 'answered' : 'continue';
@@ -81,6 +81,16 @@ export async function waitFor(
     return answered() ? 'answered' : 'cancelled';
   }
 }
+
+/**
+ * Time to continue as new: the server suggests it, or the history passed `LIMITS.continueAsNewBytes`. Continuing early
+ * keeps each run small, so a run flooded with large refused Signals replays fast enough to get its continue-as-new
+ * through between them, instead of growing to the server's history limit.
+ */
+export const shouldContinue = (): boolean => {
+  const info = workflowInfo();
+  return info.continueAsNewSuggested || info.historySize > LIMITS.continueAsNewBytes;
+};
 
 /** The ending: not cancellable, and it returns only once every message handler (e.g. a refusal's audit) has finished. */
 export function ending<T>(fn: () => Promise<T>): Promise<T> {
@@ -117,9 +127,9 @@ export function auditTrail(base: { owner: string; resource: string; traceId: str
       void written.finally(() => pending.delete(written));
       return written;
     },
-    /** A refused message's line; past the cap a strict run only counts it, so a flood costs no activity per message. */
+    /** A refused message's line; past the cap (or once the run is about to continue as new) a strict run only counts it. */
     refused(action: string, actor: string | null, extra: Record<string, unknown>): Promise<void> {
-      if (strict && ++refusals > LIMITS.refusalsAudited) {
+      if (strict && (++refusals > LIMITS.refusalsAudited || shouldContinue())) {
         trail.unaudited++;
         return Promise.resolve();
       }
