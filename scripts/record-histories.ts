@@ -23,8 +23,8 @@ await withWorker(
     };
     const save = async (name: string, id: string, kind: 'pause' | 'approval' = 'pause'): Promise<void> => {
       const history = await client.workflow.getHandle(kind === 'pause' ? pauseWorkflowId(id) : approvalWorkflowId(id)).fetchHistory();
-      await writeFile(`test/histories/${name}.json`, historyToJSON(history));
-      console.log(`recorded test/histories/${name}.json (${history.events?.length} events)`);
+      await writeFile(`test/histories/v2-${name}.json`, historyToJSON(history));
+      console.log(`recorded test/histories/v2-${name}.json (${history.events?.length} events)`);
     };
 
     const resumed = hitl.pauseTask('rec-resume', 'recorded: resume', { timeout: '1h' });

@@ -30,7 +30,11 @@ describe('reliability: what a hostile or faulty run must not break', () => {
       const rejected = lines.filter((l) => l.outcome === 'rejected');
       const resumed = lines.filter((l) => l.outcome === 'resumed');
       assert.equal(resumed.length, 1);
-      assert.equal(rejected.length + Number(resumed[0]!.refused_not_audited ?? 0), 36 - refusedByServer, 'every refusal is audited or counted');
+      assert.equal(
+        rejected.length + Number(resumed[0]!.refused_not_audited ?? 0),
+        36 - refusedByServer,
+        'every refusal is audited or counted',
+      );
       assert.ok(JSON.stringify(lines).length < 100_000, 'no refused payload reaches the audit log');
     }));
 

@@ -55,11 +55,10 @@ export async function approvalWorkflow(input: ApprovalInput): Promise<ApprovalRe
 
   if (!input.continued) {
     setCurrentDetails(`Waiting until ${m.state.deadline} for a decision on: ${input.action}`);
-    const requested = audit.write('approve', 'requested', input.requestedBy ?? null, {
+    await audit.fact('approve', 'requested', input.requestedBy ?? null, {
       channels: input.channels,
       ...(input.args && { args: input.args }),
     });
-    if (!strict) await requested; // strict runs do not hold the wait for it; the ending waits for every line
   }
   const ended = await waitFor(() => m.done, strict ? m.remainingMs(Date.now()) : timeoutMs, strict);
   if (ended === 'continue') {
@@ -74,7 +73,7 @@ export async function approvalWorkflow(input: ApprovalInput): Promise<ApprovalRe
     upsertSearchAttributes([{ key: HitlStatus, value: s.status }]);
     upsertMemo({ decided_by: s.decidedBy ?? null, decided_at: s.decidedAt ?? null, approved: m.result().approved });
     setCurrentDetails(`${s.status}${s.decidedBy ? ` by ${s.decidedBy}` : ''} at ${s.decidedAt}`);
-    await audit.write('approve', m.outcome, s.decidedBy ?? null, {
+    await audit.outcome('approve', m.outcome, s.decidedBy ?? null, {
       ...(s.message && { message: s.message }),
       ...(s.approvals.length > 0 && { approvers: s.approvals.map((v) => v.by) }),
       ...(s.editedArgs && { original_args: input.args ?? {}, edited_args: s.editedArgs }),

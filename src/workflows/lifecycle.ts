@@ -106,34 +106,50 @@ export function auditTrail(base: { owner: string; resource: string; traceId: str
   const pending = new Set<Promise<void>>();
   let seq = 0;
   let refusals = 0;
+  const write = (
+    action: string,
+    outcome: string,
+    actor: string | null,
+    extra: Record<string, unknown> | undefined,
+    mode: 'local' | 'committed',
+  ) => {
+    const merged = base.extra || extra ? { ...base.extra, ...extra } : undefined;
+    const event: AuditEvent = {
+      event_type: 'hitl',
+      workspace_id: base.owner,
+      actor,
+      action,
+      resource: base.resource,
+      outcome,
+      trace_id: base.traceId,
+      ...(strict && { event_id: `${workflowInfo().workflowId}/${workflowInfo().runId}/${++seq}` }),
+      ...(merged && { extra: merged }),
+    };
+    const written = record(event, mode);
+    pending.add(written);
+    void written.finally(() => pending.delete(written));
+    return written;
+  };
   const trail = {
     /** Refused messages not written one by one (beyond `LIMITS.refusalsAudited`). */
     unaudited: 0,
-    write(action: string, outcome: string, actor: string | null, extra?: Record<string, unknown>): Promise<void> {
-      const merged = base.extra || extra ? { ...base.extra, ...extra } : undefined;
-      const event: AuditEvent = {
-        event_type: 'hitl',
-        workspace_id: base.owner,
-        actor,
-        action,
-        resource: base.resource,
-        outcome,
-        trace_id: base.traceId,
-        ...(strict && { event_id: `${workflowInfo().workflowId}/${workflowInfo().runId}/${++seq}` }),
-        ...(merged && { extra: merged }),
-      };
-      const written = record(event, strict ? 'committed' : 'local');
-      pending.add(written);
-      void written.finally(() => pending.delete(written));
-      return written;
-    },
+    /** A line for a fact already in history (the start, a refused Signal): a local activity writes it, and a retried task repeats it under the same event id. */
+    fact: (action: string, outcome: string, actor: string | null, extra?: Record<string, unknown>): Promise<void> =>
+      write(action, outcome, actor, extra, 'local'),
+    /**
+     * A line for how the wait ended (a decision, a timeout, a cancel). In a strict run a regular activity writes it: it
+     * runs only once the task that decided is committed, so no line is written for a decision a discarded task made up,
+     * and the run cannot complete in the task that accepted an Update.
+     */
+    outcome: (action: string, outcome: string, actor: string | null, extra?: Record<string, unknown>): Promise<void> =>
+      write(action, outcome, actor, extra, strict ? 'committed' : 'local'),
     /** A refused message's line; past the cap (or once the run is about to continue as new) a strict run only counts it. */
     refused(action: string, actor: string | null, extra: Record<string, unknown>): Promise<void> {
       if (strict && (++refusals > LIMITS.refusalsAudited || shouldContinue())) {
         trail.unaudited++;
         return Promise.resolve();
       }
-      return trail.write(action, 'rejected', actor, extra);
+      return trail.fact(action, 'rejected', actor, extra);
     },
     /** Resolves once every line asked for so far is written (or logged as failed). */
     settled: (): Promise<unknown> => Promise.all([...pending]),

@@ -37,8 +37,7 @@ export async function pauseWorkflow(input: PauseInput): Promise<PauseResult> {
 
   if (!input.continued) {
     setCurrentDetails(`Paused until ${m.state.deadline}: ${input.reason || '(no reason given)'}`);
-    const paused = audit.write('pause', 'paused', null, { reason: input.reason });
-    if (!strict) await paused; // strict runs do not hold the wait for it; the ending waits for every line
+    await audit.fact('pause', 'paused', null, { reason: input.reason });
   }
   const ended = await waitFor(() => m.done, strict ? m.remainingMs(Date.now()) : timeoutMs, strict);
   if (ended === 'continue') {
@@ -55,14 +54,14 @@ export async function pauseWorkflow(input: PauseInput): Promise<PauseResult> {
     setCurrentDetails(`${s.status}${s.resumedBy ? ` by ${s.resumedBy}` : ''} at ${s.endedAt}`);
     const unaudited = audit.unaudited > 0 ? { refused_not_audited: audit.unaudited } : {};
     if (s.status === PauseStatus.resumed) {
-      await audit.write(
+      await audit.outcome(
         'resume',
         'resumed',
         s.resumedBy ?? null,
         s.message || audit.unaudited ? { ...(s.message && { message: s.message }), ...unaudited } : undefined,
       );
     } else {
-      await audit.write(
+      await audit.outcome(
         'pause',
         s.status,
         null,
