@@ -2,7 +2,10 @@
 import { readdirSync } from 'node:fs';
 import { withServer } from '../src/dev/with-server.js';
 
-const only = process.argv.slice(2);
+// `--long`: the standing suite's bigger counts (HITL_LONG=1), for a run by hand; CI runs the default counts.
+const long = process.argv.includes('--long');
+if (long) process.env.HITL_LONG = '1';
+const only = process.argv.slice(2).filter((a) => a !== '--long');
 const files = only.length
   ? only
   : readdirSync('test')
