@@ -13,6 +13,7 @@ export {
   parseWorkerConfig,
   loadGatewayConfig,
   parseGatewayConfig,
+  connectionOptions,
   ENV_VARS,
   type HitlConfig,
   type WorkerConfig,

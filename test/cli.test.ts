@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { promisify } from 'node:util';
 import { address, closeConnections, connections, eventually, uid, waitPaused, waitPending, withWorker } from './helpers.js';
@@ -8,11 +11,13 @@ import { HitlClient } from '../src/index.js';
 
 after(closeConnections);
 const run = promisify(execFile);
+const emptyConfig = join(mkdtempSync(join(tmpdir(), 'hitl-cli-')), 'config.yaml');
+writeFileSync(emptyConfig, '{}\n');
 
 async function cli(args: string[]): Promise<{ code: number; out: unknown; stderr: string }> {
   const result = await run(
     process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', ...args, '--address', address, '--config', '/nonexistent.yaml'],
+    ['--import', 'tsx', 'src/cli/main.ts', ...args, '--address', address, '--config', emptyConfig],
     {
       env: { ...process.env, WORKSPACE_ID: '' },
     },
@@ -83,5 +88,37 @@ test('CLI worker: serves the task queue until SIGTERM', async () => {
     worker.kill('SIGTERM');
     const [code, signal] = await once(worker, 'exit');
     assert.ok(code === 0 || signal === 'SIGTERM', `worker exited with ${code ?? signal}`);
+  }
+});
+
+test('CLI edges: a missing -c file, a wrong namespace, no server, missing search attributes: one clear line each, no stack', async () => {
+  const { client } = await connections();
+  const bare = uid('ns-bare');
+  await client.workflowService.registerNamespace({ namespace: bare, workflowExecutionRetentionPeriod: { seconds: 86_400 } as never });
+  const cases: [string[], RegExp][] = [
+    [['list', '-w', 'ws', '-c', '/nonexistent/typo.yaml'], /config file \/nonexistent\/typo.yaml not found/],
+    [['worker', '--namespace', 'typo-namespace'], /namespace 'typo-namespace' does not exist/],
+    [['worker', '--address', '127.0.0.1:1'], /cannot reach Temporal at 127.0.0.1:1/],
+    [['list', '-w', 'ws', '--address', '127.0.0.1:1'], /cannot reach Temporal at 127.0.0.1:1/],
+  ];
+  await eventually(
+    async () =>
+      await client.workflowService.describeNamespace({ namespace: bare }).then(
+        () => true,
+        () => false,
+      ),
+    10_000,
+    'the bare namespace',
+  );
+  cases.push([['worker', '--namespace', bare], /lacks the search attributes HitlKind, HitlOwner, HitlStatus, HitlAction/]);
+  for (const [args, expected] of cases) {
+    const withAddress = args.includes('--address') ? args : [...args, '--address', address];
+    const result = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...withAddress], { timeout: 30_000 }).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+    );
+    assert.equal(result.code, 2, `${args.join(' ')} → exit ${result.code}: ${result.stderr}`);
+    assert.match(result.stderr, expected);
+    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
   }
 });

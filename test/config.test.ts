@@ -5,7 +5,16 @@ import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { ConfigError, ENV_VARS, loadConfig, loadWorkerConfig, parseConfig, parseGatewayConfig, parseWorkerConfig } from '../src/index.js';
+import {
+  ConfigError,
+  connectionOptions,
+  ENV_VARS,
+  loadConfig,
+  loadWorkerConfig,
+  parseConfig,
+  parseGatewayConfig,
+  parseWorkerConfig,
+} from '../src/index.js';
 
 const noEnv = {};
 const run = promisify(execFile);
@@ -209,5 +218,52 @@ temporal:
         .map((m) => m.replace(/^.*\./, '')),
     );
     for (const name of read) assert.ok(name in ENV_VARS, `${name} is read by src but missing from ENV_VARS`);
+  });
+
+  test('TLS and API keys: files read for the connection, mTLS needs both halves, the key never echoed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hitl-tls-'));
+    for (const name of ['ca.pem', 'cert.pem', 'key.pem']) await writeFile(join(dir, name), `-----${name}-----`);
+    const config = parseConfig(
+      {
+        temporal: {
+          tls: {
+            server_name: 'temporal.internal',
+            ca_path: join(dir, 'ca.pem'),
+            cert_path: join(dir, 'cert.pem'),
+            key_path: join(dir, 'key.pem'),
+          },
+        },
+      },
+      {},
+    );
+    const options = await connectionOptions(config);
+    assert.equal(options.address, 'localhost:7233');
+    const tls = options.tls as {
+      serverNameOverride: string;
+      serverRootCACertificate: Uint8Array;
+      clientCertPair: { crt: Uint8Array; key: Uint8Array };
+    };
+    assert.equal(tls.serverNameOverride, 'temporal.internal');
+    assert.equal(Buffer.from(tls.clientCertPair.key).toString(), '-----key.pem-----');
+    assert.equal(Buffer.from(tls.serverRootCACertificate).toString(), '-----ca.pem-----');
+    // An API key (env first) turns TLS on; plain defaults have neither.
+    assert.deepEqual(await connectionOptions(parseConfig({ temporal: { api_key: 'from-file' } }, { TEMPORAL_API_KEY: 'from-env' })), {
+      address: 'localhost:7233',
+      tls: true,
+      apiKey: 'from-env',
+    });
+    assert.deepEqual(await connectionOptions(parseConfig({}, {})), { address: 'localhost:7233' });
+    assert.throws(
+      () => parseConfig({ temporal: { tls: { cert_path: 'c.pem' } } }, {}),
+      (e: unknown) => e instanceof ConfigError && e.key === 'temporal.tls',
+    );
+    assert.throws(
+      () => parseConfig({ temporal: { api_key: 12345678 } }, {}),
+      (e: unknown) => e instanceof ConfigError && e.key === 'temporal.api_key' && !e.message.includes('12345678'),
+    );
+    await assert.rejects(
+      connectionOptions(parseConfig({ temporal: { tls: { ca_path: join(dir, 'missing.pem') } } }, {})),
+      (e: unknown) => e instanceof ConfigError && e.key === 'temporal.tls.ca_path',
+    );
   });
 });

@@ -77,4 +77,27 @@ describe('create apart from wait', () => {
       });
       await eventually(async () => !(await pendingIds()).includes(approvalWorkflowId(decided.approval_id)));
     }));
+
+  test('listApprovals pages: limit, then before the last row; bad paging options are InputErrors', () =>
+    withWorker(async ({ hitl }) => {
+      const ws = hitl(uid('ws'));
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        ids.push((await ws.createApproval({ action: `a${i}`, timeout: '1m' })).approval_id);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await eventually(async () => (await ws.listApprovals()).length === 3);
+      const first = await ws.listApprovals({ limit: 2 });
+      assert.deepEqual(
+        first.map((r) => r.id),
+        [ids[2], ids[1]],
+      );
+      const next = await ws.listApprovals({ limit: 2, before: first.at(-1)!.created_at });
+      assert.deepEqual(
+        next.map((r) => r.id),
+        [ids[0]],
+      );
+      await assert.rejects(ws.listApprovals({ limit: 5000 }), (e: unknown) => e instanceof InputError && e.field === 'limit');
+      await assert.rejects(ws.listApprovals({ before: "x' OR 1=1" }), (e: unknown) => e instanceof InputError && e.field === 'before');
+    }));
 });

@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, describe, test } from 'node:test';
 import { HitlClient, HitlError, InputError, parseConfig } from '../src/index.js';
 import { approvalWorkflowId, pauseWorkflowId, resumeSignal } from '../src/workflow.js';
 import { closeConnections, connections, countRuns, eventually, uid, waitPaused, withWorker } from './helpers.js';
 
 after(closeConnections);
+const run = promisify(execFile);
 
 describe('reliability: what a hostile or faulty run must not break', () => {
   test('a flood of large refused Signals: bounded audit, continue-as-new, and the honest resume still works', () =>
@@ -94,4 +100,21 @@ describe('reliability: what a hostile or faulty run must not break', () => {
       );
       assert.deepEqual(await ws.listApprovals(), []);
     }));
+
+  test('an audit path that is a FIFO nobody reads: decisions still go through, and the worker still stops', async () => {
+    const fifo = join(await mkdtemp(join(tmpdir(), 'hitl-fifo-')), 'audit.fifo');
+    await run('mkfifo', [fifo]);
+    const started = Date.now();
+    await withWorker(
+      async ({ hitl }) => {
+        const ws = hitl(uid('ws'));
+        const { approval_id } = await ws.createApproval({ action: 'x', timeout: '1m' });
+        await eventually(async () => (await ws.decide(approval_id, { decision: 'approved', decidedBy: 'alice' })).success);
+        assert.equal((await ws.waitForApproval(approval_id)).approved, true);
+      },
+      { auditLogPath: fifo },
+    );
+    // It used to hold a thread ~45 s per line, and the worker's shutdown with it.
+    console.log(`[reliability] decision and worker shutdown with an unread FIFO audit path: ${Date.now() - started} ms`);
+  });
 });

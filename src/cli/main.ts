@@ -4,9 +4,9 @@ import { NativeConnection } from '@temporalio/worker';
 import { z } from 'zod';
 import { HitlError } from '../common/errors.js';
 import { processEnv } from '../config/env.js';
-import { loadWorkerConfig } from '../config/index.js';
+import { connectionOptions, loadWorkerConfig } from '../config/index.js';
 import { createHitlWorker } from '../worker/index.js';
-import { commonOptions, connectHitl, resolveConfig } from './connect.js';
+import { checkNamespace, commonOptions, connect, connectHitl, resolveConfig, unreachable } from './connect.js';
 import { runDev } from './dev.js';
 
 const USAGE = `temporal-hitl — human-in-the-loop pauses and approvals on Temporal
@@ -21,7 +21,7 @@ Usage:
   temporal-hitl deny <approval_id> [--by NAME] [--message TEXT]
 
 Options for every command:
-  -c, --config FILE     config.yaml (default ./config.yaml; missing → defaults)
+  -c, --config FILE     config.yaml (default ./config.yaml, which may be missing: the defaults; a file named here must exist)
       --address HOST:PORT, --namespace NS, --task-queue Q   override temporal: in config / TEMPORAL_ADDRESS
   -w, --workspace ID    your workspace (default WORKSPACE_ID)
 `;
@@ -47,7 +47,15 @@ const commands: Record<string, Command> = {
   async worker(argv) {
     const { values } = parseArgs({ args: argv, options: commonOptions });
     const config = await resolveConfig(values, loadWorkerConfig);
-    const connection = await NativeConnection.connect({ address: config.temporal.address });
+    const check = await connect(config);
+    try {
+      await checkNamespace(check, config);
+    } finally {
+      await check.close();
+    }
+    const connection = await NativeConnection.connect(await connectionOptions(config)).catch((err: unknown) => {
+      throw unreachable(config, err);
+    });
     const worker = await createHitlWorker({ connection, config });
     console.error(
       `temporal-hitl worker on ${config.temporal.address}, namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}`,

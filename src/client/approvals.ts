@@ -163,6 +163,24 @@ export async function decide(ctx: ClientContext, approvalId: string, options: De
   };
 }
 
-export function listApprovals(ctx: ClientContext, options: { status?: ApprovalStatus; limit?: number } = {}): Promise<ApprovalRow[]> {
-  return listRows(ctx.client, queries.approvals(ctx.workspaceId, options.status), toApprovalRow, options.limit ?? 50);
+/** Which approvals `listApprovals` returns. */
+export interface ListApprovalsOptions {
+  status?: ApprovalStatus;
+  /** Rows per page, 1–1000. @default 50 */
+  limit?: number;
+  /** The next page: rows created before this time (the last row's `created_at`). */
+  before?: string;
+}
+
+export async function listApprovals(ctx: ClientContext, options: ListApprovalsOptions = {}): Promise<ApprovalRow[]> {
+  const limit = options.limit ?? 50;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+    throw new InputError('limit', `must be a whole number from 1 to 1000, got ${limit}`);
+  return listRows(
+    ctx.client,
+    queries.approvals(ctx.workspaceId, options.status, options.before),
+    toApprovalRow,
+    limit,
+    Math.max(limit, 1000),
+  );
 }

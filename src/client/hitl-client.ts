@@ -6,7 +6,7 @@ import type { PauseResult } from '../common/pause.js';
 import { parseConfig, rolesOf, type HitlConfig } from '../config/index.js';
 import { processEnv } from '../config/env.js';
 import type { ClientContext } from './context.js';
-import type { ApprovalResult, ApprovalStatus } from '../common/approval.js';
+import type { ApprovalResult } from '../common/approval.js';
 import {
   createApproval,
   decide,
@@ -16,6 +16,7 @@ import {
   type CreatedApproval,
   type DecideOptions,
   type DecideResult,
+  type ListApprovalsOptions,
   type RequestApprovalOptions,
 } from './approvals.js';
 import type { ApprovalRow } from './visibility.js';
@@ -136,10 +137,11 @@ export class HitlClient {
   }
 
   /**
-   * This workspace's approvals, newest first (at most 50), in the platform's row shape.
+   * This workspace's approvals, newest first, `limit` (50) a page, in the platform's row shape; the next page with
+   * `before: rows.at(-1).created_at`.
    * @example const pending = await hitl.listApprovals({ status: 'pending' })
    */
-  listApprovals(options: { status?: ApprovalStatus } = {}): Promise<ApprovalRow[]> {
+  listApprovals(options: ListApprovalsOptions = {}): Promise<ApprovalRow[]> {
     return listApprovals(this.ctx, options);
   }
 }

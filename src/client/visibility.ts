@@ -2,9 +2,20 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { ApprovalStatus } from '../common/approval.js';
 import { APPROVAL_ID_PREFIX, PAUSE_ID_PREFIX } from '../common/constants.js';
+import { InputError } from '../common/errors.js';
 import { checkId } from '../common/input.js';
 import { PauseStatus } from '../common/pause.js';
 import { HitlAction, HitlKindValue, HitlOwner, HitlStatus } from '../common/search-attributes.js';
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+/** An ISO time for a query, re-serialised so that nothing but a timestamp reaches it. */
+function isoTime(field: string, value: string): string {
+  const ms = ISO_TIME.test(value) ? Date.parse(value) : NaN;
+  if (Number.isNaN(ms))
+    throw new InputError(field, `must be an ISO time such as a row's created_at, got ${JSON.stringify(value).slice(0, 60)}`);
+  return new Date(ms).toISOString();
+}
 
 /** A value inside a visibility query. Ids are checked to hold no quote or backslash; this guards anything else. */
 const quote = (field: string, value: string): string => `'${checkId(field, value)}'`;
@@ -13,10 +24,11 @@ export const queries = {
   /** Running pauses of a workspace that are still waiting. */
   pausedTasks: (workspaceId: string): string =>
     `WorkflowType = 'pauseWorkflow' AND ExecutionStatus = 'Running' AND HitlKind = '${HitlKindValue.pause}' AND HitlOwner = ${quote('workspaceId', workspaceId)} AND HitlStatus = '${PauseStatus.paused}'`,
-  /** A workspace's approvals, optionally of one status. */
-  approvals: (workspaceId: string, status?: ApprovalStatus): string =>
+  /** A workspace's approvals, optionally of one status, optionally started before a time (paging). */
+  approvals: (workspaceId: string, status?: ApprovalStatus, before?: string): string =>
     `WorkflowType = 'approvalWorkflow' AND HitlKind = '${HitlKindValue.approval}' AND HitlOwner = ${quote('workspaceId', workspaceId)}` +
-    (status ? ` AND HitlStatus = ${quote('status', status)}` : ''),
+    (status ? ` AND HitlStatus = ${quote('status', status)}` : '') +
+    (before ? ` AND StartTime < '${isoTime('before', before)}'` : ''),
   /** Pending approvals of every workspace (the gateway's admin listing). */
   pendingApprovalsEverywhere: (): string =>
     `WorkflowType = 'approvalWorkflow' AND ExecutionStatus = 'Running' AND HitlKind = '${HitlKindValue.approval}' AND HitlStatus = '${ApprovalStatus.pending}'`,

@@ -8,6 +8,7 @@ export type Env = Record<string, string | undefined>;
 export const ENV_VARS = {
   TEMPORAL_ADDRESS: 'Temporal frontend host:port, over `temporal.address` (every role)',
   TEMPORAL_NAMESPACE: 'Temporal namespace, over `temporal.namespace` (every role)',
+  TEMPORAL_API_KEY: 'API key for the Temporal frontend (e.g. Temporal Cloud), over `temporal.api_key`; turns TLS on (every role)',
   WORKSPACE_ID: "the agent's workspace: it owns what it pauses and asks (client)",
   WORKSPACE_ROLES: "comma-separated roles of the agent's user, checked against `bypass_roles` (client)",
   PLATFORM_URL: "the agent platform's base URL (worker, gateway)",

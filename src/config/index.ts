@@ -47,6 +47,10 @@ export interface HitlConfig {
     namespace: string;
     /** @default 'hitl' */
     taskQueue: string;
+    /** TLS to the frontend: `true`, or files for a private CA and mTLS. @default no TLS (TLS when an API key is set) */
+    tls?: boolean | { serverName?: string; caPath?: string; certPath?: string; keyPath?: string };
+    /** An API key, e.g. Temporal Cloud's (env TEMPORAL_API_KEY, else `temporal.api_key`). */
+    apiKey?: string;
   };
   /** The agent platform's base URL. @default 'http://localhost:8080' (env PLATFORM_URL) */
   platformUrl: string;
@@ -97,6 +101,8 @@ export function parseConfig(document: unknown, env: Env = processEnv()): HitlCon
       address: env.TEMPORAL_ADDRESS || temporal.address,
       namespace: env.TEMPORAL_NAMESPACE || temporal.namespace,
       taskQueue: temporal.task_queue,
+      ...(temporal.tls !== undefined && { tls: tlsOf(temporal.tls) }),
+      ...((env.TEMPORAL_API_KEY || temporal.api_key) && { apiKey: env.TEMPORAL_API_KEY || temporal.api_key }),
     },
     platformUrl: platformUrl.replace(/\/+$/, ''),
     ...(env.WORKSPACE_ID ? { workspaceId: env.WORKSPACE_ID } : {}),
@@ -239,7 +245,51 @@ function toConfigError(error: z.ZodError): ConfigError {
 }
 
 /** Keys whose values must never be echoed into an error message. */
-const SECRET_KEYS = new Set(['password', 'webhook_url', 'signing_secret']);
+const SECRET_KEYS = new Set(['password', 'webhook_url', 'signing_secret', 'api_key']);
+
+function tlsOf(
+  tls: boolean | { server_name?: string; ca_path?: string; cert_path?: string; key_path?: string },
+): NonNullable<HitlConfig['temporal']['tls']> {
+  if (typeof tls === 'boolean') return tls;
+  if ((tls.cert_path === undefined) !== (tls.key_path === undefined)) {
+    throw new ConfigError('temporal.tls', 'cert_path and key_path go together (mTLS): set both or neither');
+  }
+  return {
+    ...(tls.server_name && { serverName: tls.server_name }),
+    ...(tls.ca_path && { caPath: tls.ca_path }),
+    ...(tls.cert_path && { certPath: tls.cert_path }),
+    ...(tls.key_path && { keyPath: tls.key_path }),
+  };
+}
+
+/**
+ * What `Connection.connect` and `NativeConnection.connect` take for `config.temporal`: address, TLS (with its files
+ * read), API key. Every connection the library opens goes through this.
+ * @example const connection = await Connection.connect(await connectionOptions(config));
+ */
+export async function connectionOptions(config: Pick<HitlConfig, 'temporal'>): Promise<{
+  address: string;
+  tls?:
+    boolean | { serverNameOverride?: string; serverRootCACertificate?: Uint8Array; clientCertPair?: { crt: Uint8Array; key: Uint8Array } };
+  apiKey?: string;
+}> {
+  const { address, tls, apiKey } = config.temporal;
+  const read = async (key: string, path: string) =>
+    readFile(path).catch((err: NodeJS.ErrnoException) => {
+      throw new ConfigError(`temporal.tls.${key}`, `cannot read ${path} (${err.code ?? err.message})`);
+    });
+  let tlsOption: boolean | Record<string, unknown> | undefined =
+    tls === undefined ? (apiKey ? true : undefined) : typeof tls === 'boolean' ? tls : {};
+  if (typeof tls === 'object') {
+    tlsOption = {
+      ...(tls.serverName && { serverNameOverride: tls.serverName }),
+      ...(tls.caPath && { serverRootCACertificate: await read('ca_path', tls.caPath) }),
+      ...(tls.certPath &&
+        tls.keyPath && { clientCertPair: { crt: await read('cert_path', tls.certPath), key: await read('key_path', tls.keyPath) } }),
+    };
+  }
+  return { address, ...(tlsOption !== undefined && { tls: tlsOption }), ...(apiKey && { apiKey }) };
+}
 
 /** What was found, without echoing anything that may hold a secret: no mappings, lists, or strings under channels. */
 function describeValue(value: unknown, at: string[]): string {

@@ -52,13 +52,30 @@ export const HitlYaml = z.strictObject(
   { error: 'must be a mapping with keys channels, default_timeout, bypass_roles, four_eyes, required_approvals' },
 );
 
+const TlsYaml = z.union(
+  [
+    z.boolean(),
+    z.strictObject({
+      server_name: nonEmpty.optional(),
+      ca_path: nonEmpty.optional(),
+      cert_path: nonEmpty.optional(),
+      key_path: nonEmpty.optional(),
+    }),
+  ],
+  { error: 'must be true, false or a mapping with keys server_name, ca_path, cert_path, key_path' },
+);
+
 export const TemporalYaml = z.strictObject(
   {
     address: nonEmpty.default('localhost:7233'),
     namespace: nonEmpty.default('default'),
     task_queue: nonEmpty.default(DEFAULT_TASK_QUEUE),
+    /** TLS to the frontend; mTLS with cert_path and key_path. */
+    tls: TlsYaml.optional(),
+    /** Prefer the TEMPORAL_API_KEY environment variable. */
+    api_key: nonEmpty.optional(),
   },
-  { error: 'must be a mapping with keys address, namespace, task_queue' },
+  { error: 'must be a mapping with keys address, namespace, task_queue, tls, api_key' },
 );
 
 export const WorkerYaml = z.strictObject(
