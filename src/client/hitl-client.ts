@@ -41,7 +41,7 @@ export interface HitlClientOptions {
    * before it throws. A wait's overall bound is its own timeout plus this. @default '10m'
    */
   outageTolerance?: Duration;
-  /** How long `resumeTask` / `decide` wait for a worker to answer before saying none did. @default '20s' */
+  /** How long `resumeTask` / `decide` wait for a worker to answer before saying none did (a crashed worker's task times out after 10 s). @default '30s' */
   decisionTimeout?: Duration;
 }
 
@@ -75,7 +75,7 @@ export class HitlClient {
       taskQueue: this.taskQueue,
       config: this.config,
       outageToleranceMs: checkTimeout('outageTolerance', options.outageTolerance ?? '10m'),
-      decisionTimeoutMs: checkTimeout('decisionTimeout', options.decisionTimeout ?? '20s'),
+      decisionTimeoutMs: checkTimeout('decisionTimeout', options.decisionTimeout ?? '30s'),
     };
   }
 
