@@ -14,6 +14,7 @@ export {
   loadGatewayConfig,
   parseGatewayConfig,
   connectionOptions,
+  CLIENT_CHANNEL_ARGS,
   ENV_VARS,
   type HitlConfig,
   type WorkerConfig,

@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { HitlClient } from '../client/hitl-client.js';
 import { HitlError } from '../common/errors.js';
 import { HITL_SEARCH_ATTRIBUTES } from '../common/search-attributes.js';
-import { connectionOptions, loadConfig, type HitlConfig } from '../config/index.js';
+import { CLIENT_CHANNEL_ARGS, connectionOptions, loadConfig, type HitlConfig } from '../config/index.js';
 
 /** Options every command takes. */
 export const commonOptions = {
@@ -80,9 +80,11 @@ export async function checkNamespace(connection: Connection, config: HitlConfig)
 
 /** A client Connection for a command, with TLS and API key from config; a clear error when Temporal is not there. */
 export async function connect(config: HitlConfig): Promise<Connection> {
-  return Connection.connect({ ...(await connectionOptions(config)), connectTimeout: '5s' }).catch((err: unknown) => {
-    throw unreachable(config, err);
-  });
+  return Connection.connect({ ...(await connectionOptions(config)), channelArgs: CLIENT_CHANNEL_ARGS, connectTimeout: '5s' }).catch(
+    (err: unknown) => {
+      throw unreachable(config, err);
+    },
+  );
 }
 
 /** A HitlClient for a command; the caller closes the returned connection. */

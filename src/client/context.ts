@@ -48,17 +48,21 @@ export async function sendUpdate<R, A extends [any, ...any[]]>(
 async function noAnswerReason(ctx: ClientContext, handle: WorkflowHandle): Promise<string> {
   const seconds = Math.round(ctx.decisionTimeoutMs / 1000);
   try {
-    const { taskQueue } = await handle.describe();
-    const { pollers } = await ctx.client.workflowService.describeTaskQueue({
-      namespace: ctx.client.options.namespace,
-      taskQueue: { name: taskQueue },
-      taskQueueType: 1, // workflow task queue
+    // One short deadline for both: the caller has waited long enough already.
+    const { taskQueue, pollers } = await ctx.client.connection.withDeadline(Date.now() + 5_000, async () => {
+      const { taskQueue } = await handle.describe();
+      const { pollers } = await ctx.client.workflowService.describeTaskQueue({
+        namespace: ctx.client.options.namespace,
+        taskQueue: { name: taskQueue },
+        taskQueueType: 1, // workflow task queue
+      });
+      return { taskQueue, pollers };
     });
     if (!pollers?.length) {
       return `no worker is polling task queue '${taskQueue}': nothing answered within ${seconds}s. Start one (temporal-hitl worker), then check the state before you send again (it may still apply when a worker starts)`;
     }
     return `the workers of task queue '${taskQueue}' did not answer within ${seconds}s; check the state before you send again (it may still apply)`;
   } catch {
-    return `no answer within ${seconds}s and Temporal is not answering either; check the state before you send again`;
+    return `no answer within ${seconds}s, and this client cannot reach Temporal either; check the state before you send again`;
   }
 }

@@ -263,6 +263,13 @@ function tlsOf(
 }
 
 /**
+ * grpc-js waits up to 120 s between reconnects by default, so a client would not see a server that is back for that
+ * long after an outage; `@temporalio/client` `Connection`s the library opens cap the wait at 5 s.
+ * @example Connection.connect({ address, channelArgs: CLIENT_CHANNEL_ARGS })
+ */
+export const CLIENT_CHANNEL_ARGS = { 'grpc.initial_reconnect_backoff_ms': 500, 'grpc.max_reconnect_backoff_ms': 5_000 } as const;
+
+/**
  * What `Connection.connect` and `NativeConnection.connect` take for `config.temporal`: address, TLS (with its files
  * read), API key. Every connection the library opens goes through this.
  * @example const connection = await Connection.connect(await connectionOptions(config));

@@ -12,7 +12,7 @@ import { HitlClient, type HitlClientOptions } from '../client/hitl-client.js';
 import { queries } from '../client/visibility.js';
 import { approvalWorkflowId, pauseWorkflowId } from '../common/constants.js';
 import { processEnv } from '../config/env.js';
-import { parseConfig, type HitlConfig, type WorkerConfig } from '../config/index.js';
+import { CLIENT_CHANNEL_ARGS, parseConfig, type HitlConfig, type WorkerConfig } from '../config/index.js';
 import { createHitlWorker, type CreateHitlWorkerOptions } from '../worker/index.js';
 
 /** The dev server the harness talks to (set by `withServer`). */
@@ -29,7 +29,7 @@ let shared: Promise<{ client: Client; connection: Connection; native: NativeConn
 export function connections() {
   shared ??= (async () => {
     const address = serverAddress();
-    const connection = await Connection.connect({ address });
+    const connection = await Connection.connect({ address, channelArgs: CLIENT_CHANNEL_ARGS });
     const native = await NativeConnection.connect({ address });
     return { client: new Client({ connection }), connection, native };
   })();
