@@ -135,10 +135,10 @@ async function startOrAttach(ctx: ClientContext, input: ApprovalInput, print: st
 
 export async function decide(ctx: ClientContext, approvalId: string, options: DecideOptions): Promise<DecideResult> {
   checkId('approvalId', approvalId);
-  checkIdentity('decidedBy', options?.decidedBy, true);
+  const decidedBy = checkIdentity('decidedBy', options?.decidedBy, true)!;
   const handle = ctx.client.workflow.getHandle<typeof approvalWorkflow>(approvalWorkflowId(approvalId));
   try {
-    return await sendUpdate(ctx, handle, decideUpdate, [{ ...options, workspaceId: ctx.workspaceId }]);
+    return await sendUpdate(ctx, handle, decideUpdate, [{ ...options, decidedBy, workspaceId: ctx.workspaceId }]);
   } catch (err) {
     const rejection = updateRejection(err);
     if (rejection !== undefined) return { success: false, approval_id: approvalId, error: rejection };

@@ -76,7 +76,7 @@ export async function resumeTask(ctx: ClientContext, taskId: string, message = '
   checkId('taskId', taskId);
   checkText('message', message, LIMITS.messageLength);
   const handle = ctx.client.workflow.getHandle<typeof pauseWorkflow>(pauseWorkflowId(taskId));
-  checkIdentity('resumedBy', resumedBy);
+  resumedBy = checkIdentity('resumedBy', resumedBy);
   try {
     await sendUpdate(ctx, handle, resumeUpdate, [
       { workspaceId: ctx.workspaceId, ...(message && { message }), ...(resumedBy && { resumedBy }) },

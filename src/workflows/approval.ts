@@ -31,7 +31,9 @@ export async function approvalWorkflow(input: ApprovalInput): Promise<ApprovalRe
   audit.unaudited = input.continued?.unaudited ?? 0;
 
   setHandler(approvalStateQuery, () => m.state);
-  setHandler(decideUpdate, (d) => m.apply(d, Date.now()), {
+  // Strict runs store names as given, trimmed (checkDecision has checked that they are strings).
+  const named = <T extends { decidedBy: string }>(d: T): T => (strict ? { ...d, decidedBy: d.decidedBy.trim() } : d);
+  setHandler(decideUpdate, (d) => m.apply(named(d), Date.now()), {
     validator: (d) => {
       const why = checkDecision(m.state, input.argsSchema, d, strict);
       if (why !== undefined) throw refusal(FailureType.decisionRejected, 'decision', { approvalId: input.approvalId }, d, why);
@@ -40,7 +42,7 @@ export async function approvalWorkflow(input: ApprovalInput): Promise<ApprovalRe
   const bySignal = (decision: DecisionInput['decision']) => async (d: Omit<DecisionInput, 'decision'>) => {
     const full = strict && (typeof d !== 'object' || d === null || Array.isArray(d)) ? d : { ...d, decision };
     const why = checkDecision(m.state, input.argsSchema, full, strict);
-    if (why === undefined) return void m.apply(full as DecisionInput, Date.now());
+    if (why === undefined) return void m.apply(named(full as DecisionInput), Date.now());
     m.reject(full as Partial<DecisionInput>, why, 'signal', Date.now());
     const by = (d as Partial<DecisionInput> | null)?.decidedBy;
     const ws = (d as Partial<DecisionInput> | null)?.workspaceId;

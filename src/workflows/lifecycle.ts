@@ -125,7 +125,7 @@ export function auditTrail(base: { owner: string; resource: string; traceId: str
       ...(strict && { event_id: `${workflowInfo().workflowId}/${workflowInfo().runId}/${++seq}` }),
       ...(merged && { extra: merged }),
     };
-    const written = record(event, mode);
+    const written = record(event, mode, strict);
     pending.add(written);
     void written.finally(() => pending.delete(written));
     return written;

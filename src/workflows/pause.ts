@@ -8,6 +8,7 @@ import {
   resumeUpdate,
   type PauseInput,
   type PauseResult,
+  type ResumeInput,
 } from '../common/pause.js';
 import { HitlStatus } from '../common/search-attributes.js';
 import { auditTrail, checkedTimeout, ending, isStrictRun, refusal, timeoutOf, waitFor } from './lifecycle.js';
@@ -22,7 +23,10 @@ export async function pauseWorkflow(input: PauseInput): Promise<PauseResult> {
   audit.unaudited = input.continued?.unaudited ?? 0;
 
   setHandler(pauseStateQuery, () => m.state);
-  setHandler(resumeUpdate, (req) => m.accept(req), {
+  // Strict runs store names as given, trimmed (checkResume has checked that they are strings).
+  const named = (req: ResumeInput): ResumeInput =>
+    strict && req.resumedBy !== undefined ? { ...req, resumedBy: req.resumedBy.trim() } : req;
+  setHandler(resumeUpdate, (req) => m.accept(named(req)), {
     validator: (req) => {
       const why = checkResume(m.state, req, strict);
       if (why !== undefined) throw refusal(FailureType.resumeRejected, 'resume', { taskId: input.taskId }, req, why);
@@ -30,7 +34,7 @@ export async function pauseWorkflow(input: PauseInput): Promise<PauseResult> {
   });
   setHandler(resumeSignal, async (req) => {
     const why = checkResume(m.state, req, strict);
-    if (why === undefined) return void m.accept(req);
+    if (why === undefined) return void m.accept(named(req));
     const workspaceId = m.reject(req, why, 'signal', Date.now());
     await audit.refused('resume', workspaceId || null, { caller_workspace: workspaceId, error: why });
   });

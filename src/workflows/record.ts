@@ -1,4 +1,4 @@
-import { log, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { CancellationScope, log, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { HitlActivities } from '../activities/index.js';
 import type { AuditEvent } from '../common/audit-event.js';
 
@@ -18,9 +18,11 @@ const committed = proxyActivities<HitlActivities>({
  * Writes an audit line; a failing audit is logged and never fails the workflow. Runs started before the committed
  * audit (`patched`) keep the local activity their histories recorded.
  */
-export async function record(event: AuditEvent, mode: 'local' | 'committed' = 'local'): Promise<void> {
+export async function record(event: AuditEvent, mode: 'local' | 'committed' = 'local', uncancellable = false): Promise<void> {
   try {
-    await (mode === 'local' ? local : committed).audit(event);
+    const write = () => (mode === 'local' ? local : committed).audit(event);
+    // Strict runs: cancelling the run must not cancel a line already being written (e.g. a refused Signal's).
+    await (uncancellable ? CancellationScope.nonCancellable(write) : write());
   } catch (err) {
     // The line goes to the worker log instead, so the event is not lost with the audit file.
     log.warn('audit write failed', { ...event, error: String(err) });
