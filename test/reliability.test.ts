@@ -98,6 +98,15 @@ describe('reliability: what a hostile or faulty run must not break', () => {
         ws.decide('some-id', { decision: 'approved', decidedBy: '' }),
         (e: unknown) => e instanceof InputError && e.field === 'decidedBy',
       );
+      for (const field of ['outageTolerance', 'decisionTimeout'] as const) {
+        for (const value of ['soon', '300000y', -1]) {
+          assert.throws(
+            () => hitl(uid('ws'), { [field]: value as never }),
+            (e: unknown) => e instanceof InputError && e.field === field,
+            `${field}: ${String(value)}`,
+          );
+        }
+      }
       assert.deepEqual(await ws.listApprovals(), []);
     }));
 
