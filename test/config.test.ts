@@ -60,8 +60,9 @@ temporal:
     const config = await loadConfig(path, env);
     // The client role (an agent's process) sees which channels exist, never their secrets.
     assert.deepEqual(config.channels, [
-      { type: 'dashboard' },
-      { type: 'slack' },
+      // PLATFORM_URL set: the dashboard channel mirrors approvals to the platform.
+      { type: 'dashboard', platformUrl: 'https://hitl.example.com' },
+      { type: 'slack', mode: 'webhook', apiUrl: 'https://slack.com/api' },
       {
         type: 'email',
         smtpHost: 'smtp.example.com',
@@ -69,13 +70,15 @@ temporal:
         from: 'alerts@example.com',
         to: ['ops@example.com'],
         username: 'alerts@example.com',
+        subjectPrefix: 'temporal-hitl',
       },
     ]);
     assert.ok(!JSON.stringify(config).includes('s3cret') && !JSON.stringify(config).includes('hooks.slack.test'));
     // The worker role holds them, by channel name.
     const worker = await loadWorkerConfig(path, env);
     assert.deepEqual(worker.channelSecrets, {
-      slack: { webhookUrl: 'https://hooks.slack.test/services/T/B/X', signingSecret: undefined },
+      dashboard: {},
+      slack: { webhookUrl: 'https://hooks.slack.test/services/T/B/X' },
       email: { password: 's3cret' },
     });
     assert.deepEqual(worker.channels, config.channels);
@@ -179,7 +182,7 @@ temporal:
     const worker = parseWorkerConfig(document, { HITL_LINK_SIGNING_KEYS: `k2:${'b'.repeat(32)},k1:${'a'.repeat(40)}` });
     assert.equal(worker.auditLogPath, '/var/log/hitl.log');
     assert.equal(worker.publicUrl, 'https://hitl.example.com');
-    assert.deepEqual(worker.channelSecrets, { 'ops-email': { password: 'from-file' }, 'sec-email': { password: undefined } });
+    assert.deepEqual(worker.channelSecrets, { 'ops-email': { password: 'from-file' }, 'sec-email': {} });
     assert.deepEqual(
       worker.linkSigningKeys.map((k) => k.id),
       ['k2', 'k1'],

@@ -8,9 +8,33 @@ export { ENV_VARS, type Env } from './env.js';
 
 /** A notification channel as every role sees it: what it is, never its secrets (those are the worker's). */
 export type ChannelConfig =
-  | { type: 'dashboard'; name?: string }
-  | { type: 'slack'; name?: string }
-  | { type: 'email'; name?: string; smtpHost?: string; smtpPort: number; from?: string; to: string[]; username?: string };
+  | {
+      type: 'dashboard';
+      name?: string;
+      /** Set when approvals are mirrored to the agent platform (`platform_url`, else env PLATFORM_URL). */
+      platformUrl?: string;
+    }
+  | {
+      type: 'slack';
+      name?: string;
+      /** `bot` with a bot token and a channel, `webhook` with a webhook URL, `off` with neither (skipped). */
+      mode: 'bot' | 'webhook' | 'off';
+      channel?: string;
+      /** @default 'https://slack.com/api' */
+      apiUrl: string;
+    }
+  | {
+      type: 'email';
+      name?: string;
+      smtpHost?: string;
+      smtpPort: number;
+      from?: string;
+      to: string[];
+      username?: string;
+      /** @default 'temporal-hitl' */
+      subjectPrefix: string;
+      caPath?: string;
+    };
 
 /** The secrets of one channel, held by the worker only. */
 export interface ChannelSecrets {
@@ -20,6 +44,10 @@ export interface ChannelSecrets {
   signingSecret?: string;
   /** SMTP password: SMTP_PASSWORD, else the file's. */
   password?: string;
+  /** Slack bot token: SLACK_BOT_TOKEN, else the file's. */
+  botToken?: string;
+  /** Platform bearer token: PLATFORM_TOKEN, else the file's. */
+  platformToken?: string;
 }
 
 /** A key that signs links; the first of a list signs, every one verifies (rotation by key id). */
@@ -40,6 +68,14 @@ export interface HitlConfig {
   fourEyes: boolean;
   /** Distinct approvals needed to grant. @default 1 */
   requiredApprovals: number;
+  /** Seconds after a request to notify its channels again while undecided. @default none */
+  remindAfter?: number;
+  /** Seconds after a request to notify `escalateTo` while undecided. @default none */
+  escalateAfter?: number;
+  /** Channel names that get escalations only. @default [] */
+  escalateTo: string[];
+  /** Notify the channels of pauses too. @default false */
+  notifyPauses: boolean;
   temporal: {
     /** @default 'localhost:7233' (env TEMPORAL_ADDRESS) */
     address: string;
@@ -88,6 +124,7 @@ export const channelName = (c: { type: string; name?: string }): string => c.nam
  */
 export function parseConfig(document: unknown, env: Env = processEnv()): HitlConfig {
   const { hitl, temporal } = validate(document);
+  const publicChannel = publicChannelOf(env);
   const platformUrl = env.PLATFORM_URL || 'http://localhost:8080';
   if (!URL.canParse(platformUrl))
     throw new ConfigError('PLATFORM_URL', `must be a URL such as http://localhost:8080, got ${JSON.stringify(platformUrl)}`);
@@ -97,6 +134,10 @@ export function parseConfig(document: unknown, env: Env = processEnv()): HitlCon
     bypassRoles: hitl.bypass_roles,
     fourEyes: hitl.four_eyes,
     requiredApprovals: hitl.required_approvals,
+    ...(hitl.remind_after !== undefined && { remindAfter: hitl.remind_after }),
+    ...(hitl.escalate_after !== undefined && { escalateAfter: hitl.escalate_after }),
+    escalateTo: hitl.escalate_to,
+    notifyPauses: hitl.notify_pauses,
     temporal: {
       address: env.TEMPORAL_ADDRESS || temporal.address,
       namespace: env.TEMPORAL_NAMESPACE || temporal.namespace,
@@ -115,8 +156,17 @@ export function parseWorkerConfig(document: unknown, env: Env = processEnv()): W
   const yaml = validate(document);
   const channelSecrets: Record<string, ChannelSecrets> = {};
   for (const c of yaml.hitl.channels) {
-    if (c.type === 'slack') channelSecrets[channelName(c)] = { webhookUrl: c.webhook_url, signingSecret: c.signing_secret };
-    if (c.type === 'email') channelSecrets[channelName(c)] = { password: env.SMTP_PASSWORD || c.password };
+    const secrets: ChannelSecrets =
+      c.type === 'slack'
+        ? {
+            webhookUrl: c.webhook_url,
+            botToken: env.SLACK_BOT_TOKEN || c.bot_token,
+            signingSecret: env.SLACK_SIGNING_SECRET || c.signing_secret,
+          }
+        : c.type === 'email'
+          ? { password: env.SMTP_PASSWORD || c.password }
+          : { platformToken: env.PLATFORM_TOKEN || c.platform_token };
+    channelSecrets[channelName(c)] = Object.fromEntries(Object.entries(secrets).filter(([, v]) => v !== undefined));
   }
   const auditLogPath = env.AUDIT_LOG_PATH || yaml.worker.audit_log_path;
   return {
@@ -193,22 +243,39 @@ function validate(document: unknown): ConfigYaml {
   return parsed.data;
 }
 
-function publicChannel(c: ChannelYaml): ChannelConfig {
-  const named = c.name ? { name: c.name } : {};
-  if (c.type === 'slack') return { type: 'slack', ...named };
-  if (c.type === 'email') {
-    return {
-      type: 'email',
-      ...named,
-      smtpHost: c.smtp_host,
-      smtpPort: c.smtp_port,
-      from: c.from,
-      to: c.to === undefined ? [] : [c.to].flat(),
-      username: c.username,
-    };
-  }
-  return { type: 'dashboard', ...named };
-}
+const publicChannelOf =
+  (env: Env) =>
+  (c: ChannelYaml): ChannelConfig => {
+    const named = c.name ? { name: c.name } : {};
+    if (c.type === 'slack') {
+      const bot = Boolean((env.SLACK_BOT_TOKEN || c.bot_token) && c.channel);
+      if ((env.SLACK_BOT_TOKEN || c.bot_token) && !c.channel && !c.webhook_url) {
+        throw new ConfigError(`hitl.channels.${channelName(c)}.channel`, 'bot mode needs the channel id to post in, e.g. C0123456789');
+      }
+      return {
+        type: 'slack',
+        ...named,
+        mode: bot ? 'bot' : c.webhook_url ? 'webhook' : 'off',
+        ...(c.channel && { channel: c.channel }),
+        apiUrl: (c.api_url ?? 'https://slack.com/api').replace(/\/+$/, ''),
+      };
+    }
+    if (c.type === 'email') {
+      return {
+        type: 'email',
+        ...named,
+        smtpHost: c.smtp_host,
+        smtpPort: c.smtp_port,
+        from: c.from,
+        to: c.to === undefined ? [] : [c.to].flat(),
+        username: c.username,
+        subjectPrefix: c.subject_prefix,
+        ...(c.ca_path && { caPath: c.ca_path }),
+      };
+    }
+    const platformUrl = c.platform_url ?? env.PLATFORM_URL;
+    return { type: 'dashboard', ...named, ...(platformUrl && { platformUrl: platformUrl.replace(/\/+$/, '') }) };
+  };
 
 function publicUrl(yaml: ConfigYaml, env: Env): string {
   const url = env.HITL_PUBLIC_URL || yaml.gateway.public_url || `http://127.0.0.1:${yaml.gateway.port}`;
@@ -245,7 +312,7 @@ function toConfigError(error: z.ZodError): ConfigError {
 }
 
 /** Keys whose values must never be echoed into an error message. */
-const SECRET_KEYS = new Set(['password', 'webhook_url', 'signing_secret', 'api_key']);
+const SECRET_KEYS = new Set(['password', 'webhook_url', 'signing_secret', 'api_key', 'bot_token', 'platform_token']);
 
 function tlsOf(
   tls: boolean | { server_name?: string; ca_path?: string; cert_path?: string; key_path?: string },

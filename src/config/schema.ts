@@ -7,12 +7,28 @@ const channelName = z
   .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/i, 'must be a short name of letters, digits, - and _, e.g. ops-email')
   .optional();
 
-const DashboardChannel = z.strictObject({ type: z.literal('dashboard'), name: channelName });
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+const DashboardChannel = z.strictObject({
+  type: z.literal('dashboard'),
+  name: channelName,
+  /** Mirror approvals to this agent platform (its `POST /workspaces/:id/approvals`); env PLATFORM_URL also turns it on. */
+  platform_url: httpUrl.optional(),
+  /** Bearer token for the platform; prefer the PLATFORM_TOKEN environment variable. */
+  platform_token: nonEmpty.optional(),
+});
 const SlackChannel = z.strictObject({
   type: z.literal('slack'),
   name: channelName,
   /** Without one the channel is skipped, as in the reference. */
-  webhook_url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  webhook_url: httpUrl.optional(),
+  /** Bot mode (`chat.postMessage`, messages updated in place); prefer the SLACK_BOT_TOKEN environment variable. */
+  bot_token: nonEmpty.optional(),
+  /** Bot mode: the channel id to post in, e.g. C0123456789. */
+  channel: nonEmpty.optional(),
+  /** Slack API base URL (tests point it at a local receiver). @default https://slack.com/api */
+  api_url: httpUrl.optional(),
+  /** Verifies Slack's interactivity requests at the gateway; prefer the SLACK_SIGNING_SECRET environment variable. */
   signing_secret: nonEmpty.optional(),
 });
 const EmailChannel = z.strictObject({
@@ -25,32 +41,61 @@ const EmailChannel = z.strictObject({
   username: nonEmpty.optional(),
   /** Prefer the SMTP_PASSWORD environment variable. */
   password: nonEmpty.optional(),
+  /** Subject prefix: `[<prefix>] Approval required: <action>`. @default temporal-hitl */
+  subject_prefix: nonEmpty.default('temporal-hitl'),
+  /** A PEM file of CAs to trust for the server's certificate, besides the system's (a private SMTP relay). */
+  ca_path: nonEmpty.optional(),
 });
+
+const seconds = z
+  .number({ error: 'must be a number of seconds, e.g. 600' })
+  .positive('must be a positive number of seconds, e.g. 600')
+  .max(LIMITS.maxTimeoutMs / 1000, 'may be at most 315360000 seconds (3650 days)');
 
 export const ChannelYaml = z.discriminatedUnion('type', [DashboardChannel, SlackChannel, EmailChannel], {
   error: 'each channel needs type: dashboard, slack or email',
 });
 export type ChannelYaml = z.infer<typeof ChannelYaml>;
 
-export const HitlYaml = z.strictObject(
-  {
-    channels: z
-      .array(ChannelYaml)
-      .default([{ type: 'dashboard' }])
-      .refine((list) => new Set(list.map((c) => c.name ?? c.type)).size === list.length, {
-        error: 'two channels share a name: give each channel of the same type its own name',
-      }),
-    default_timeout: z
-      .number({ error: 'must be a number of seconds, e.g. 300' })
-      .positive('must be a positive number of seconds, e.g. 300')
-      .max(LIMITS.maxTimeoutMs / 1000, 'may be at most 315360000 seconds (3650 days)')
-      .default(DEFAULT_TIMEOUT_SECONDS),
-    bypass_roles: z.array(nonEmpty, { error: 'must be a list of role names, e.g. [admin]' }).default([]),
-    four_eyes: z.boolean().default(false),
-    required_approvals: z.number().int().min(1).max(20).default(1),
-  },
-  { error: 'must be a mapping with keys channels, default_timeout, bypass_roles, four_eyes, required_approvals' },
-);
+export const HitlYaml = z
+  .strictObject(
+    {
+      channels: z
+        .array(ChannelYaml)
+        .default([{ type: 'dashboard' }])
+        .refine((list) => new Set(list.map((c) => c.name ?? c.type)).size === list.length, {
+          error: 'two channels share a name: give each channel of the same type its own name',
+        }),
+      default_timeout: z
+        .number({ error: 'must be a number of seconds, e.g. 300' })
+        .positive('must be a positive number of seconds, e.g. 300')
+        .max(LIMITS.maxTimeoutMs / 1000, 'may be at most 315360000 seconds (3650 days)')
+        .default(DEFAULT_TIMEOUT_SECONDS),
+      bypass_roles: z.array(nonEmpty, { error: 'must be a list of role names, e.g. [admin]' }).default([]),
+      four_eyes: z.boolean().default(false),
+      required_approvals: z.number().int().min(1).max(20).default(1),
+      /** Seconds after the request to notify the same channels again while undecided. */
+      remind_after: seconds.optional(),
+      /** Seconds after the request to notify `escalate_to` while undecided. */
+      escalate_after: seconds.optional(),
+      /** Channel names (from `channels`) that get only escalations. */
+      escalate_to: z.array(nonEmpty, { error: 'must be a list of channel names, e.g. [ops-email]' }).default([]),
+      /** Notify the channels of pauses too (a signed resume link). */
+      notify_pauses: z.boolean().default(false),
+    },
+    {
+      error:
+        'must be a mapping with keys channels, default_timeout, bypass_roles, four_eyes, required_approvals, remind_after, escalate_after, escalate_to, notify_pauses',
+    },
+  )
+  .refine((h) => h.escalate_to.every((n) => h.channels.some((c) => (c.name ?? c.type) === n)), {
+    error: 'names a channel that is not in hitl.channels: add it there (by name) or remove it',
+    path: ['escalate_to'],
+  })
+  .refine((h) => h.escalate_after !== undefined || h.escalate_to.length === 0, {
+    error: 'escalate_to needs escalate_after (seconds), e.g. escalate_after: 3600',
+    path: ['escalate_after'],
+  });
 
 const TlsYaml = z.union(
   [
