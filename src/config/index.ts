@@ -76,6 +76,8 @@ export interface HitlConfig {
   escalateTo: string[];
   /** Notify the channels of pauses too. @default false */
   notifyPauses: boolean;
+  /** Named groups of deciders (`hitl.groups`), for `approvers: ['group:ops']`. @default {} */
+  groups: Record<string, string[]>;
   temporal: {
     /** @default 'localhost:7233' (env TEMPORAL_ADDRESS) */
     address: string;
@@ -138,6 +140,7 @@ export function parseConfig(document: unknown, env: Env = processEnv()): HitlCon
     ...(hitl.escalate_after !== undefined && { escalateAfter: hitl.escalate_after }),
     escalateTo: hitl.escalate_to,
     notifyPauses: hitl.notify_pauses,
+    groups: hitl.groups,
     temporal: {
       address: env.TEMPORAL_ADDRESS || temporal.address,
       namespace: env.TEMPORAL_NAMESPACE || temporal.namespace,

@@ -82,10 +82,14 @@ export const HitlYaml = z
       escalate_to: z.array(nonEmpty, { error: 'must be a list of channel names, e.g. [ops-email]' }).default([]),
       /** Notify the channels of pauses too (a signed resume link). */
       notify_pauses: z.boolean().default(false),
+      /** Named groups of deciders, for an approval's `approvers: ['group:ops']`. */
+      groups: z
+        .record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/i, 'group names are letters, digits, - and _'), z.array(nonEmpty).min(1))
+        .default({}),
     },
     {
       error:
-        'must be a mapping with keys channels, default_timeout, bypass_roles, four_eyes, required_approvals, remind_after, escalate_after, escalate_to, notify_pauses',
+        'must be a mapping with keys channels, default_timeout, bypass_roles, four_eyes, required_approvals, remind_after, escalate_after, escalate_to, notify_pauses, groups',
     },
   )
   .refine((h) => h.escalate_to.every((n) => h.channels.some((c) => (c.name ?? c.type) === n)), {
