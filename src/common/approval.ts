@@ -4,6 +4,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { LIMITS } from './constants.js';
 import { identityKey, messageProblem } from './identity.js';
 import { isPlainObject } from './input.js';
+import type { Delivery, NotifyPlan, NotifyProgress } from './notify.js';
 
 export const ApprovalStatus = {
   pending: 'pending',
@@ -40,6 +41,10 @@ export interface ApprovalInput {
   requiredApprovals?: number;
   /** @default false */
   fourEyes?: boolean;
+  /** Only these people may decide (groups already expanded). @default anyone of the owner workspace */
+  approvers?: string[];
+  /** Who is notified, and when again. Channel names only. @default nobody */
+  notify?: NotifyPlan;
   /** Set by the workflow itself when it continues as new: the state so far (the deadline stays the first run's). */
   continued?: { state: ApprovalState; unaudited: number };
 }
@@ -91,7 +96,7 @@ export interface RejectedDecision {
   decidedBy: string;
   decision: string;
   reason: string;
-  via: 'signal' | 'update';
+  via: 'signal' | 'update' | 'platform';
 }
 
 /** What the `state` query returns. */
@@ -103,17 +108,25 @@ export interface ApprovalState {
   requestedBy?: string;
   taskId?: string;
   args?: Record<string, unknown>;
+  /** JSON Schema an edit of `args` must match (shown so that an inbox can check an edit before sending it). */
+  argsSchema?: Record<string, unknown>;
   status: ApprovalStatus;
   createdAt: string;
   deadline: string;
   requiredApprovals: number;
   fourEyes: boolean;
+  /** Only these may decide. */
+  approvers?: string[];
   approvals: Vote[];
   decidedBy?: string;
   decidedAt?: string;
   message?: string;
   editedArgs?: Record<string, unknown>;
   rejected: RejectedDecision[];
+  /** Each channel's last delivery of each message kind (runs with notifications). */
+  deliveries?: Delivery[];
+  /** Reminders sent and whether it escalated (runs with notifications). */
+  notified?: NotifyProgress;
 }
 
 export const decideUpdate = defineUpdate<DecisionAccepted, [DecisionInput]>('decide');
@@ -157,6 +170,9 @@ export function checkDecision(
     return `approval '${state.approvalId}' is already decided: ${state.status}${state.decidedBy ? ` by ${state.decidedBy}` : ''}`;
   }
   const same = (a: unknown, b: unknown): boolean => (strict ? identityKey(a) === identityKey(b) : a === b);
+  if (state.approvers && state.approvers.length > 0 && !state.approvers.some((a) => same(a, decidedBy))) {
+    return `'${decidedBy}' is not among the assigned approvers of this approval (${state.approvers.slice(0, 5).join(', ')}${state.approvers.length > 5 ? ', …' : ''})`;
+  }
   if (state.fourEyes && state.requestedBy !== undefined && same(decidedBy, state.requestedBy)) {
     return `four-eyes rule: '${decidedBy}' requested this approval and may not decide it`;
   }

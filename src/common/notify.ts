@@ -93,6 +93,12 @@ export interface NotifyPlan {
   escalateTo?: string[];
 }
 
+/** How far one approval's or pause's notifications got; kept in its state, so a continued run carries on from there. */
+export interface NotifyProgress {
+  reminders: number;
+  escalated: boolean;
+}
+
 /** The dedupe key of one message: a retry of the activity never sends it twice. */
 export const dedupeKey = (id: string, channel: string, kind: MessageKind, n = 0): string =>
   `${id}:${channel}:${kind}${n > 0 ? `:${n}` : ''}`;

@@ -2,6 +2,7 @@ import type { Duration } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { LIMITS, TASK_NOT_FOUND } from './constants.js';
 import { messageProblem } from './identity.js';
+import type { Delivery, NotifyPlan, NotifyProgress } from './notify.js';
 
 /** Input of `pauseWorkflow`. */
 export interface PauseInput {
@@ -11,6 +12,8 @@ export interface PauseInput {
   owner: string;
   /** How long to wait for a resume, e.g. `'300s'`. */
   timeout: Duration;
+  /** Who is notified (a signed resume link), and when again. @default nobody */
+  notify?: NotifyPlan;
   /** Set by the workflow itself when it continues as new: the state so far (the deadline stays the first run's). */
   continued?: { state: PauseState; unaudited: number };
 }
@@ -57,6 +60,10 @@ export interface PauseState {
   resumedBy?: string;
   /** Resumes that were refused, newest last (capped). */
   rejected: RejectedAttempt[];
+  /** Each channel's last delivery of each message kind (runs with notifications). */
+  deliveries?: Delivery[];
+  /** Reminders sent and whether it escalated (runs with notifications). */
+  notified?: NotifyProgress;
 }
 
 /** Fire-and-forget resume for webhooks and other services; an invalid one is recorded and ignored. */

@@ -5,6 +5,7 @@ import type { PauseInput } from './pause.js';
 import { LIMITS } from './constants.js';
 import { InputError } from './errors.js';
 import { checkId, checkIdentity, checkText, checkTimeout, jsonOf } from './input.js';
+import type { NotifyPlan } from './notify.js';
 
 /** What an approval asks. Every way to ask (`HitlClient`, `requiresApproval`, workflow code) takes these options. */
 export interface ApprovalRequest {
@@ -28,6 +29,16 @@ export interface ApprovalRequest {
   requiredApprovals?: number;
   /** Refuse a decision by `requestedBy`. @default config.fourEyes (false) */
   fourEyes?: boolean;
+  /** Only these may decide: names, or `group:<name>` for a group of `hitl.groups`. @default anyone of the workspace */
+  approvers?: string[];
+  /** Channel names to notify (from `hitl.channels`). @default the configured channels, less `escalate_to` */
+  channels?: string[];
+  /** Notify the channels again this long after the request while undecided, e.g. `'30m'`. @default config.remindAfter */
+  remindAfter?: Duration;
+  /** Notify `escalateTo` this long after the request while undecided, e.g. `'2h'`. @default config.escalateAfter */
+  escalateAfter?: Duration;
+  /** Channel names that get the escalation. @default config.escalateTo */
+  escalateTo?: string[];
 }
 
 /** Which approval: a given id, one derived from an idempotency key, or a new one. */
@@ -44,6 +55,16 @@ export interface RequestPolicy {
   defaultTimeout: number;
   requiredApprovals: number;
   fourEyes: boolean;
+  /** The configured channels; a dashboard channel without a platform URL sends nothing (the gateway inbox shows it). */
+  channels?: { type: string; name?: string; platformUrl?: string }[];
+  /** Seconds. */
+  remindAfter?: number;
+  /** Seconds. */
+  escalateAfter?: number;
+  escalateTo?: string[];
+  /** Notify channels of pauses too. */
+  notifyPauses?: boolean;
+  groups?: Record<string, string[]>;
 }
 
 /** Where a request's owner, defaults and ids come from; the client and workflow code each bring their own id source. */
@@ -109,6 +130,62 @@ export function buildApprovalInput(o: ApprovalRequest & ApprovalIdentity, ctx: R
     ...(o.taskId && { taskId: checkId('taskId', o.taskId) }),
     requiredApprovals,
     fourEyes,
+    ...(o.approvers !== undefined && { approvers: expandApprovers(o.approvers, ctx.policy.groups ?? {}) }),
+    ...notifyOf(o, ctx.policy),
+  };
+}
+
+/** Names and `group:<name>` entries, expanded to names. @throws InputError naming `approvers`. */
+function expandApprovers(list: unknown, groups: Record<string, string[]>): string[] {
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new InputError('approvers', "must be a non-empty list of names or 'group:<name>' entries, e.g. ['alice', 'group:ops']");
+  }
+  const names = new Set<string>();
+  for (const entry of list) {
+    const name = checkIdentity('approvers', entry, true)!;
+    if (!name.startsWith('group:')) names.add(name);
+    else {
+      const members = groups[name.slice(6)];
+      if (!members) throw new InputError('approvers', `unknown group '${name.slice(6)}': define it under hitl.groups in config.yaml`);
+      for (const m of members) names.add(m);
+    }
+  }
+  if (names.size > 100) throw new InputError('approvers', `names ${names.size} people; the limit is 100`);
+  return [...names];
+}
+
+/** The notification plan of a request: its own options over the configured policy; nothing when nobody is to be told. */
+function notifyOf(
+  o: Pick<ApprovalRequest, 'channels' | 'remindAfter' | 'escalateAfter' | 'escalateTo'>,
+  policy: RequestPolicy,
+  pause = false,
+): { notify?: NotifyPlan } {
+  const names = (field: string, v: unknown): string[] => {
+    if (!Array.isArray(v)) throw new InputError(field, "must be a list of channel names, e.g. ['ops-slack']");
+    return v.map((n) => checkText(field, n, 40));
+  };
+  const escalateTo = o.escalateTo !== undefined ? names('escalateTo', o.escalateTo) : (policy.escalateTo ?? []);
+  const configured = (policy.channels ?? [])
+    .filter((c) => c.type !== 'dashboard' || c.platformUrl !== undefined)
+    .filter((c) => !(pause && c.type === 'dashboard'))
+    .map((c) => c.name ?? c.type)
+    .filter((n) => !escalateTo.includes(n));
+  const channels = o.channels !== undefined ? names('channels', o.channels) : configured;
+  const remindAfter = o.remindAfter ?? (policy.remindAfter !== undefined ? `${policy.remindAfter}s` : undefined);
+  const escalateAfter = o.escalateAfter ?? (policy.escalateAfter !== undefined ? `${policy.escalateAfter}s` : undefined);
+  if (remindAfter !== undefined) checkTimeout('remindAfter', remindAfter);
+  if (escalateAfter !== undefined) checkTimeout('escalateAfter', escalateAfter);
+  if (o.escalateTo !== undefined && escalateAfter === undefined) {
+    throw new InputError('escalateAfter', "is needed with escalateTo: when to escalate, e.g. '1h'");
+  }
+  const escalates = escalateAfter !== undefined && escalateTo.length > 0;
+  if (channels.length === 0 && !escalates) return {};
+  return {
+    notify: {
+      channels,
+      ...(remindAfter !== undefined && channels.length > 0 && { remindAfter: String(remindAfter) }),
+      ...(escalates && { escalateAfter: String(escalateAfter), escalateTo }),
+    },
   };
 }
 
@@ -116,14 +193,16 @@ export function buildApprovalInput(o: ApprovalRequest & ApprovalIdentity, ctx: R
 export function buildPauseInput(
   taskId: string,
   reason: string | undefined,
-  options: { timeout?: Duration },
+  options: { timeout?: Duration } & Pick<ApprovalRequest, 'channels' | 'remindAfter' | 'escalateAfter' | 'escalateTo'>,
   ctx: Pick<RequestContext, 'workspaceId' | 'policy'>,
 ): PauseInput {
+  const asked = options?.channels !== undefined || options?.escalateTo !== undefined;
   const input: PauseInput = {
     taskId: checkId('taskId', taskId),
     reason: checkText('reason', reason, LIMITS.reasonLength),
     owner: ctx.workspaceId,
     timeout: options?.timeout ?? `${ctx.policy.defaultTimeout}s`,
+    ...(ctx.policy.notifyPauses || asked ? notifyOf(options ?? {}, ctx.policy, true) : {}),
   };
   checkTimeout('timeout', input.timeout);
   return input;

@@ -28,11 +28,13 @@ export class ApprovalMachine {
       ...(input.requestedBy !== undefined && { requestedBy: input.requestedBy }),
       ...(input.taskId !== undefined && { taskId: input.taskId }),
       ...(input.args !== undefined && { args: input.args }),
+      ...(input.argsSchema !== undefined && { argsSchema: input.argsSchema }),
       status: ApprovalStatus.pending,
       createdAt: isoAt(now),
       deadline: isoAt(now + timeoutMs),
       requiredApprovals: input.requiredApprovals ?? 1,
       fourEyes: input.fourEyes ?? false,
+      ...(input.approvers !== undefined && { approvers: input.approvers }),
       approvals: [],
       rejected: [],
     };

@@ -13,6 +13,7 @@ import { FailureType } from '../common/constants.js';
 import { HitlStatus } from '../common/search-attributes.js';
 import { ApprovalMachine } from './approval-machine.js';
 import { auditTrail, checkedTimeout, ending, isStrictRun, refusal, timeoutOf, waitFor } from './lifecycle.js';
+import { Notifier, notifies, windowOf } from './notifications.js';
 
 /** One approval: notifies, waits for the first valid decision (or a quorum), the timeout or a cancel. */
 export async function approvalWorkflow(input: ApprovalInput): Promise<ApprovalResult> {
@@ -54,6 +55,18 @@ export async function approvalWorkflow(input: ApprovalInput): Promise<ApprovalRe
   };
   setHandler(approveSignal, bySignal('approved'));
   setHandler(denySignal, bySignal('denied'));
+  // A decision made on the agent platform's dashboard, read back by the mirror's watcher: checked like any other.
+  const fromPlatform = (p: { decision: DecisionInput['decision']; decidedBy: string; message?: string }) => {
+    const d: DecisionInput = {
+      workspaceId: input.owner,
+      decision: p.decision,
+      decidedBy: `platform:${String(p.decidedBy)}`.slice(0, 200),
+      ...(typeof p.message === 'string' && { message: p.message }),
+    };
+    const why = checkDecision(m.state, input.argsSchema, d, strict);
+    if (why === undefined) m.apply(named(d), Date.now());
+    else m.reject(d, why, 'platform', Date.now());
+  };
 
   if (!input.continued) {
     setCurrentDetails(`Waiting until ${m.state.deadline} for a decision on: ${input.action}`);
@@ -62,6 +75,30 @@ export async function approvalWorkflow(input: ApprovalInput): Promise<ApprovalRe
       ...(input.args && { args: input.args }),
     });
   }
+  const notifier = notifies(input.notify)
+    ? new Notifier(
+        input.notify,
+        input.approvalId,
+        () => ({
+          kind: 'approval',
+          approvalId: input.approvalId,
+          action: input.action,
+          reason: input.reason,
+          owner: input.owner,
+          ...(input.requestedBy && { requestedBy: input.requestedBy }),
+          ...(input.taskId && { taskId: input.taskId }),
+          ...(m.state.args && { args: m.state.editedArgs ?? m.state.args }),
+          createdAt: m.state.createdAt,
+          deadline: m.state.deadline,
+          requiredApprovals: m.state.requiredApprovals,
+        }),
+        m.state,
+        windowOf(m.state.createdAt, m.state.deadline),
+        (d) => audit.fact('notify', 'failed', null, { channel: d.channel, message_kind: d.kind, error: d.error }),
+        fromPlatform,
+      )
+    : undefined;
+  notifier?.start();
   const ended = await waitFor(() => m.done, strict ? m.remainingMs(Date.now()) : timeoutMs, strict);
   if (ended === 'continue') {
     await ending(() => audit.settled());
@@ -75,13 +112,21 @@ export async function approvalWorkflow(input: ApprovalInput): Promise<ApprovalRe
     upsertSearchAttributes([{ key: HitlStatus, value: s.status }]);
     upsertMemo({ decided_by: s.decidedBy ?? null, decided_at: s.decidedAt ?? null, approved: m.result().approved });
     setCurrentDetails(`${s.status}${s.decidedBy ? ` by ${s.decidedBy}` : ''} at ${s.decidedAt}`);
-    await audit.outcome('approve', m.outcome, s.decidedBy ?? null, {
-      ...(s.message && { message: s.message }),
-      ...(s.approvals.length > 0 && { approvers: s.approvals.map((v) => v.by) }),
-      ...(s.editedArgs && { original_args: input.args ?? {}, edited_args: s.editedArgs }),
-      ...(m.outcome === 'timeout' && { timeout_seconds: timeoutMs / 1000, on_timeout: input.onTimeout ?? 'deny' }),
-      ...(audit.unaudited > 0 && { refused_not_audited: audit.unaudited }),
-    });
+    await Promise.all([
+      audit.outcome('approve', m.outcome, s.decidedBy ?? null, {
+        ...(s.message && { message: s.message }),
+        ...(s.approvals.length > 0 && { approvers: s.approvals.map((v) => v.by) }),
+        ...(s.editedArgs && { original_args: input.args ?? {}, edited_args: s.editedArgs }),
+        ...(m.outcome === 'timeout' && { timeout_seconds: timeoutMs / 1000, on_timeout: input.onTimeout ?? 'deny' }),
+        ...(audit.unaudited > 0 && { refused_not_audited: audit.unaudited }),
+      }),
+      notifier?.finish({
+        status: s.status,
+        ...(s.decidedBy && { decidedBy: s.decidedBy }),
+        ...(s.decidedAt && { decidedAt: s.decidedAt }),
+        ...(s.message && { message: s.message }),
+      }),
+    ]);
     await audit.settled();
     return m.result();
   });

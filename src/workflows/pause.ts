@@ -12,6 +12,7 @@ import {
 } from '../common/pause.js';
 import { HitlStatus } from '../common/search-attributes.js';
 import { auditTrail, checkedTimeout, ending, isStrictRun, refusal, timeoutOf, waitFor } from './lifecycle.js';
+import { Notifier, notifies, windowOf } from './notifications.js';
 import { PauseMachine } from './pause-machine.js';
 
 /** One paused task: waits for a valid `resume` or its timeout, whichever comes first. */
@@ -43,6 +44,24 @@ export async function pauseWorkflow(input: PauseInput): Promise<PauseResult> {
     setCurrentDetails(`Paused until ${m.state.deadline}: ${input.reason || '(no reason given)'}`);
     await audit.fact('pause', 'paused', null, { reason: input.reason });
   }
+  const notifier = notifies(input.notify)
+    ? new Notifier(
+        input.notify,
+        input.taskId,
+        () => ({
+          kind: 'pause',
+          taskId: input.taskId,
+          reason: input.reason,
+          owner: input.owner,
+          createdAt: m.state.pausedAt,
+          deadline: m.state.deadline,
+        }),
+        m.state,
+        windowOf(m.state.pausedAt, m.state.deadline),
+        (d) => audit.fact('notify', 'failed', null, { channel: d.channel, message_kind: d.kind, error: d.error }),
+      )
+    : undefined;
+  notifier?.start();
   const ended = await waitFor(() => m.done, strict ? m.remainingMs(Date.now()) : timeoutMs, strict);
   if (ended === 'continue') {
     await ending(() => audit.settled());
@@ -57,6 +76,12 @@ export async function pauseWorkflow(input: PauseInput): Promise<PauseResult> {
     upsertSearchAttributes([{ key: HitlStatus, value: s.status }]);
     setCurrentDetails(`${s.status}${s.resumedBy ? ` by ${s.resumedBy}` : ''} at ${s.endedAt}`);
     const unaudited = audit.unaudited > 0 ? { refused_not_audited: audit.unaudited } : {};
+    const told = notifier?.finish({
+      status: s.status,
+      ...(s.resumedBy && { decidedBy: s.resumedBy }),
+      ...(s.endedAt && { decidedAt: s.endedAt }),
+      ...(s.message && { message: s.message }),
+    });
     if (s.status === PauseStatus.resumed) {
       await audit.outcome(
         'resume',
@@ -72,6 +97,7 @@ export async function pauseWorkflow(input: PauseInput): Promise<PauseResult> {
         s.status === PauseStatus.timeout ? { timeout_seconds: m.timeoutSeconds, ...unaudited } : audit.unaudited ? unaudited : undefined,
       );
     }
+    await told;
     await audit.settled();
     return m.result();
   });
