@@ -71,7 +71,7 @@ export async function createHitlWorker(options: CreateHitlWorkerOptions): Promis
     taskQueue: options.taskQueue ?? config.temporal.taskQueue,
     workflowBundle: options.workflowBundle ?? (await hitlWorkflowBundle(options.workflowsPath)),
     dataConverter: { payloadConverterPath: payloadConverterPath() },
-    activities: createActivities({ ...(auditLogPath && { auditLogPath }) }),
+    activities: createActivities({ ...(auditLogPath && { auditLogPath }), channels: config }),
   });
 }
 
