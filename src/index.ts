@@ -5,6 +5,7 @@
  */
 import type { Worker } from '@temporalio/worker';
 import type { CreateHitlWorkerOptions } from './worker/index.js';
+import type { Gateway, StartGatewayOptions } from './gateway/index.js';
 
 export {
   loadConfig,
@@ -19,6 +20,7 @@ export {
   type HitlConfig,
   type WorkerConfig,
   type GatewayConfig,
+  type GatewayToken,
   type ChannelConfig,
   type ChannelSecrets,
   type SigningKey,
@@ -41,6 +43,7 @@ export type { ApprovalResult, ApprovalOutcome, ApprovalState, ApprovalStatus, De
 export type { PauseResult, PauseState, PauseStatus } from './common/pause.js';
 export { approvalWorkflowId, pauseWorkflowId, DEFAULT_TASK_QUEUE, FailureType } from './common/constants.js';
 export type { CreateHitlWorkerOptions } from './worker/index.js';
+export type { Gateway, StartGatewayOptions } from './gateway/index.js';
 
 /**
  * A Temporal worker running the temporal-hitl workflows and activities; the worker side loads on the first call.
@@ -51,4 +54,15 @@ export type { CreateHitlWorkerOptions } from './worker/index.js';
 export async function createHitlWorker(options: CreateHitlWorkerOptions): Promise<Worker> {
   const { createHitlWorker: create } = await import('./worker/index.js');
   return create(options);
+}
+
+/**
+ * Starts the HTTP gateway (platform API, signed links, Slack buttons, inbox); Hono loads on the first call.
+ * @example
+ * const gateway = await startGateway({ client, config: await loadGatewayConfig() });
+ * console.log(`inbox at ${gateway.url}/inbox`);
+ */
+export async function startGateway(options: StartGatewayOptions): Promise<Gateway> {
+  const { startGateway: start } = await import('./gateway/index.js');
+  return start(options);
 }

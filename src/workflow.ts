@@ -1,6 +1,7 @@
 /**
  * `temporal-hitl/workflow`: what Temporal's workflow sandbox may import. The workflows, their ids, every message
- * definition and type, and (for agents that are workflows) the request builder. Nothing here touches Node.
+ * definition and type, and (for agents that are workflows) `requestApproval`, `pauseTask` and `gated`, which run our
+ * workflows as children of yours. Nothing here touches Node.
  * @example
  * // my-workflows.ts, bundled by your worker next to ours
  * export { approvalWorkflow, pauseWorkflow } from 'temporal-hitl/workflow';
@@ -51,5 +52,15 @@ export {
   type RequestContext,
   type RequestPolicy,
 } from './common/request.js';
+export {
+  requestApproval,
+  pauseTask,
+  type WorkflowApprovalOptions,
+  type WorkflowPauseOptions,
+  type WorkflowHitlOptions,
+} from './workflows/agent-api.js';
+export { gated, type GatedOptions } from './workflows/gated.js';
+export type { GateRefusal } from './common/gate.js';
+export { approvalIdFor } from './common/start-options.js';
 export { durationMs } from './common/duration.js';
 export { HitlError, InputError } from './common/errors.js';

@@ -15,6 +15,8 @@ Usage:
   temporal-hitl dev [--demo] [--port N] [--ui-port N] [--db FILE]   Temporal dev server + worker (+ demo agent;
                                                                     --answer-after S: the demo human's delay)
   temporal-hitl worker                                              run a worker for the hitl task queue
+  temporal-hitl gateway [--port N] [--host H]                       the HTTP gateway: API, links, Slack, inbox
+  temporal-hitl gateway --hash-token [TOKEN]                        a new token (or TOKEN) and its sha256 for config
   temporal-hitl list [--approvals [--status S]]                     paused tasks (or approvals) of the workspace
   temporal-hitl resume <task_id> [--message TEXT] [--by NAME]       resume a paused task
   temporal-hitl approve <approval_id> [--by NAME] [--message TEXT] [--edit JSON]
@@ -64,6 +66,8 @@ const commands: Record<string, Command> = {
     await connection.close();
     return 0;
   },
+
+  gateway: async (argv) => (await import('./gateway.js')).runGateway(argv), // Hono loads only for this command
 
   async list(argv) {
     const { values } = parseArgs({ args: argv, options: { ...commonOptions, approvals: { type: 'boolean' }, status: { type: 'string' } } });

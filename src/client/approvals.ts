@@ -1,11 +1,12 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApprovalStatus, decideUpdate, type ApprovalInput, type ApprovalResult, type DecisionAccepted } from '../common/approval.js';
 import { approvalWorkflowId } from '../common/constants.js';
 import { InputError } from '../common/errors.js';
 import { checkId, checkIdentity } from '../common/input.js';
 import { buildApprovalInput, type ApprovalIdentity, type ApprovalRequest } from '../common/request.js';
-import { HitlAction, HitlKind, HitlKindValue, HitlOwner, HitlStatus } from '../common/search-attributes.js';
+import { HitlStatus } from '../common/search-attributes.js';
+import { approvalFingerprint, approvalIdFor, approvalStartOptions } from '../common/start-options.js';
 import type { approvalWorkflow } from '../workflows/approval.js';
 import { sendUpdate, waitResult, type ClientContext } from './context.js';
 import { isGone, updateRejection } from './errors.js';
@@ -29,23 +30,17 @@ export interface CreatedApproval {
   status: 'pending';
 }
 
-/**
- * The approval id for a caller's idempotency key: the same key in the same workspace, the same approval.
- * @example approvalIdFor('ws-1', `${threadId}:drop_table:${toolCallId}`)
- */
-export function approvalIdFor(workspaceId: string, idempotencyKey: string): string {
-  return createHash('sha256').update(`${workspaceId}\n${idempotencyKey}`).digest('hex').slice(0, 32);
-}
+export { approvalIdFor };
 
 export async function createApproval(ctx: ClientContext, options: RequestApprovalOptions): Promise<CreatedApproval> {
   const input = toInput(ctx, options);
-  await startOrAttach(ctx, input, fingerprint(input));
+  await startOrAttach(ctx, input, approvalFingerprint(input));
   return { approval_id: input.approvalId, status: ApprovalStatus.pending };
 }
 
 export async function requestApproval(ctx: ClientContext, options: RequestApprovalOptions): Promise<ApprovalResult> {
   const input = toInput(ctx, options);
-  return resultOf(ctx, await startOrAttach(ctx, input, fingerprint(input)), input.approvalId);
+  return resultOf(ctx, await startOrAttach(ctx, input, approvalFingerprint(input)), input.approvalId);
 }
 
 export async function waitForApproval(ctx: ClientContext, approvalId: string): Promise<ApprovalResult> {
@@ -74,24 +69,6 @@ async function resultOf(ctx: ClientContext, handle: ApprovalHandle, approvalId: 
   }
 }
 
-/** What a re-attaching caller must be asking for: the same action with the same arguments. */
-function fingerprint(input: ApprovalInput): string {
-  const canonical = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(canonical)
-      : typeof v === 'object' && v !== null
-        ? Object.fromEntries(
-            Object.entries(v)
-              .sort(([a], [b]) => (a < b ? -1 : 1))
-              .map(([k, x]) => [k, canonical(x)]),
-          )
-        : v;
-  return createHash('sha256')
-    .update(JSON.stringify(canonical({ action: input.action, args: input.args ?? {} })))
-    .digest('hex')
-    .slice(0, 32);
-}
-
 function toInput(ctx: ClientContext, options: RequestApprovalOptions): ApprovalInput {
   return buildApprovalInput(options, { workspaceId: ctx.workspaceId, policy: ctx.config, newId: randomUUID, idFor: approvalIdFor });
 }
@@ -103,19 +80,8 @@ async function startOrAttach(ctx: ClientContext, input: ApprovalInput, print: st
   const workflowId = approvalWorkflowId(input.approvalId);
   try {
     return await ctx.client.workflow.start<typeof approvalWorkflow>('approvalWorkflow', {
-      workflowId,
+      ...approvalStartOptions(input),
       taskQueue: ctx.taskQueue,
-      args: [input],
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [
-        { key: HitlKind, value: HitlKindValue.approval },
-        { key: HitlOwner, value: input.owner },
-        { key: HitlAction, value: input.action },
-        { key: HitlStatus, value: ApprovalStatus.pending },
-      ],
-      memo: { reason: input.reason, task_id: input.taskId ?? null, requested_by: input.requestedBy ?? null, fingerprint: print },
-      staticSummary: `Approve ${input.action}? ${input.reason.slice(0, 200)}`,
-      staticDetails: `**Action** ${input.action}\n\n**Reason** ${input.reason || '(none given)'}\n\n**Workspace** ${input.owner}\n\n**Requested by** ${input.requestedBy ?? '(unknown)'}\n\n**Approval id** ${input.approvalId}`,
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

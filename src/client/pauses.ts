@@ -3,9 +3,9 @@ import type { Duration } from '@temporalio/common';
 import { LIMITS, pauseWorkflowId, TASK_NOT_FOUND } from '../common/constants.js';
 import { HitlError } from '../common/errors.js';
 import { checkId, checkIdentity, checkText } from '../common/input.js';
-import { PauseStatus, resumeUpdate, type PauseInput, type PauseResult } from '../common/pause.js';
+import { resumeUpdate, type PauseInput, type PauseResult } from '../common/pause.js';
 import { buildPauseInput } from '../common/request.js';
-import { HitlKind, HitlKindValue, HitlOwner, HitlStatus } from '../common/search-attributes.js';
+import { pauseStartOptions } from '../common/start-options.js';
 import type { pauseWorkflow } from '../workflows/pause.js';
 import { sendUpdate, waitResult, type ClientContext } from './context.js';
 import { isGone, updateRejection } from './errors.js';
@@ -44,17 +44,8 @@ async function startOrAttach(ctx: ClientContext, input: PauseInput): Promise<Pau
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
       return await ctx.client.workflow.start<typeof pauseWorkflow>('pauseWorkflow', {
-        workflowId,
+        ...pauseStartOptions(input),
         taskQueue: ctx.taskQueue,
-        args: [input],
-        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-        typedSearchAttributes: [
-          { key: HitlKind, value: HitlKindValue.pause },
-          { key: HitlOwner, value: input.owner },
-          { key: HitlStatus, value: PauseStatus.paused },
-        ],
-        staticSummary: `Paused: ${input.taskId}${input.reason ? ` — ${input.reason.slice(0, 200)}` : ''}`,
-        staticDetails: `**Task** ${input.taskId}\n\n**Workspace** ${input.owner}\n\n**Reason** ${input.reason || '(none given)'}\n\n**Timeout** ${String(input.timeout)}`,
       });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

@@ -110,10 +110,27 @@ export interface WorkerConfig extends HitlConfig {
   linkSigningKeys: SigningKey[];
 }
 
-/** What the gateway needs on top: where to listen, its public URL, the link-signing keys. */
+/** A bearer token the gateway accepts, stored as its SHA-256 (hex). */
+export interface GatewayToken {
+  /** Who the token is: the decider recorded for its decisions. */
+  name: string;
+  /** The one workspace it sees and decides. */
+  workspace: string;
+  sha256: string;
+}
+
+/** What the gateway needs on top: where to listen, its public URL, the link-signing keys, who may call it. */
 export interface GatewayConfig extends HitlConfig {
   gateway: { host: string; port: number; publicUrl: string };
   linkSigningKeys: SigningKey[];
+  /** Workspace bearer tokens (`gateway.tokens`). @default [] */
+  tokens: GatewayToken[];
+  /** Tokens for the cross-workspace pending list (`gateway.admin_tokens`). @default [] */
+  adminTokens: Omit<GatewayToken, 'workspace'>[];
+  /** Slack user id → decider name (`gateway.slack_users`); others decide as `slack:<user id>`. @default {} */
+  slackUsers: Record<string, string>;
+  /** Signing secrets of the Slack apps whose buttons the gateway accepts (env SLACK_SIGNING_SECRET, else each slack channel's `signing_secret`). */
+  slackSigningSecrets: string[];
 }
 
 /** A channel's name in config, workflow input and the worker's secrets: its `name`, else its type. */
@@ -181,13 +198,18 @@ export function parseWorkerConfig(document: unknown, env: Env = processEnv()): W
   };
 }
 
-/** The gateway role's view: the client's, plus where to listen, its public URL and the link-signing keys. */
+/** The gateway role's view: the client's, plus where to listen, its public URL, the link-signing keys and its callers. */
 export function parseGatewayConfig(document: unknown, env: Env = processEnv()): GatewayConfig {
   const yaml = validate(document);
+  const fileSecrets = yaml.hitl.channels.flatMap((c) => (c.type === 'slack' && c.signing_secret ? [c.signing_secret] : []));
   return {
     ...parseConfig(document, env),
     gateway: { host: yaml.gateway.host, port: yaml.gateway.port, publicUrl: publicUrl(yaml, env) },
     linkSigningKeys: signingKeys(env),
+    tokens: yaml.gateway.tokens.map((t) => ({ ...t, sha256: t.sha256.toLowerCase() })),
+    adminTokens: yaml.gateway.admin_tokens.map((t) => ({ ...t, sha256: t.sha256.toLowerCase() })),
+    slackUsers: yaml.gateway.slack_users,
+    slackSigningSecrets: env.SLACK_SIGNING_SECRET ? [env.SLACK_SIGNING_SECRET] : [...new Set(fileSecrets)],
   };
 }
 
@@ -315,7 +337,7 @@ function toConfigError(error: z.ZodError): ConfigError {
 }
 
 /** Keys whose values must never be echoed into an error message. */
-const SECRET_KEYS = new Set(['password', 'webhook_url', 'signing_secret', 'api_key', 'bot_token', 'platform_token']);
+const SECRET_KEYS = new Set(['password', 'webhook_url', 'signing_secret', 'api_key', 'bot_token', 'platform_token', 'sha256']); // sha256: a raw token pasted by mistake
 
 function tlsOf(
   tls: boolean | { server_name?: string; ca_path?: string; cert_path?: string; key_path?: string },

@@ -135,14 +135,31 @@ export const WorkerYaml = z.strictObject(
   { error: 'must be a mapping with key audit_log_path' },
 );
 
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/i, "must be the token's SHA-256 as 64 hex digits: temporal-hitl gateway --hash-token");
+const tokenName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9@._-]{0,99}$/, 'must be a short name (letters, digits, @ . _ -): the decider it records');
+
 export const GatewayYaml = z.strictObject(
   {
     host: nonEmpty.default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(8787),
     /** Env HITL_PUBLIC_URL wins. */
     public_url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    /** Bearer tokens, one workspace each, stored as SHA-256; the name is the decider the gateway records. */
+    tokens: z
+      .array(z.strictObject({ name: tokenName, workspace: nonEmpty, sha256: sha256Hex }), {
+        error: 'must be a list of { name, workspace, sha256 }',
+      })
+      .default([]),
+    /** Tokens for the cross-workspace pending list (`GET /approvals/pending`). */
+    admin_tokens: z
+      .array(z.strictObject({ name: tokenName, sha256: sha256Hex }), { error: 'must be a list of { name, sha256 }' })
+      .default([]),
+    /** Slack user id → decider name, for Slack buttons; an unmapped user decides as `slack:<user id>`. */
+    slack_users: z.record(z.string().regex(/^[A-Z0-9]{2,30}$/, 'keys are Slack user ids, e.g. U0123ABC'), tokenName).default({}),
   },
-  { error: 'must be a mapping with keys host, port, public_url' },
+  { error: 'must be a mapping with keys host, port, public_url, tokens, admin_tokens, slack_users' },
 );
 
 const orDefault = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? schema.parse({}));
