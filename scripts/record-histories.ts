@@ -22,9 +22,11 @@ await withWorker(
       return client.workflow.getHandle(approvalWorkflowId(approvalId));
     };
     const save = async (name: string, id: string, kind: 'pause' | 'approval' = 'pause'): Promise<void> => {
-      const history = await client.workflow.getHandle(kind === 'pause' ? pauseWorkflowId(id) : approvalWorkflowId(id)).fetchHistory();
-      await writeFile(`test/histories/v2-${name}.json`, historyToJSON(history));
-      console.log(`recorded test/histories/v2-${name}.json (${history.events?.length} events)`);
+      const handle = client.workflow.getHandle(kind === 'pause' ? pauseWorkflowId(id) : approvalWorkflowId(id));
+      await handle.result().catch(() => undefined); // callers hear the answer before the run closes: record it whole
+      const history = await handle.fetchHistory();
+      await writeFile(`test/histories/v4-${name}.json`, historyToJSON(history));
+      console.log(`recorded test/histories/v4-${name}.json (${history.events?.length} events)`);
     };
 
     const resumed = hitl.pauseTask('rec-resume', 'recorded: resume', { timeout: '1h' });

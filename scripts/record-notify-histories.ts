@@ -46,7 +46,9 @@ await withWorker(
   async ({ client, hitl: hitlFor }) => {
     const hitl = hitlFor('ws-record');
     const save = async (name: string, workflowId: string): Promise<void> => {
-      const history = await client.workflow.getHandle(workflowId).fetchHistory();
+      const handle = client.workflow.getHandle(workflowId);
+      await handle.result().catch(() => undefined); // callers hear the answer before the run closes: record it whole
+      const history = await handle.fetchHistory();
       await writeFile(`test/histories/v3-${name}.json`, historyToJSON(history));
       console.log(`recorded test/histories/v3-${name}.json (${history.events?.length} events)`);
     };

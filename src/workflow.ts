@@ -20,6 +20,7 @@ export {
   approveSignal,
   denySignal,
   decideUpdate,
+  waitForDecisionUpdate,
   approvalStateQuery,
   ApprovalStatus,
   type ApprovalInput,
@@ -34,6 +35,7 @@ export {
 export {
   resumeSignal,
   resumeUpdate,
+  waitForResumeUpdate,
   pauseStateQuery,
   PauseStatus,
   type PauseInput,
@@ -41,6 +43,8 @@ export {
   type PauseState,
   type ResumeInput,
   type ResumeAccepted,
+  type WaitInput,
+  type WaitAnswer,
   type RejectedAttempt,
 } from './common/pause.js';
 export { HitlKind, HitlKindValue, HitlOwner, HitlStatus, HitlAction, HITL_SEARCH_ATTRIBUTES } from './common/search-attributes.js';

@@ -210,7 +210,10 @@ describe('channels end to end (workflows → notify activities → real receiver
         await hitl.waitForApproval(approved.approval_id);
         await hitl.waitForApproval(denied.approval_id);
         await hitl.waitForApproval(expired.approval_id);
-        const updates = api.requests.filter((q) => q.path.endsWith('/chat.update'));
+        // Callers hear the decision first; the message is updated right after, before the run closes.
+        const chatUpdates = () => api.requests.filter((q) => q.path.endsWith('/chat.update'));
+        await eventually(async () => chatUpdates().length >= 3, 10_000, 'three chat.update calls');
+        const updates = chatUpdates();
         assert.equal(updates.length, 3, 'one update per approval');
         const all = updates.map((u) => JSON.stringify(u.json));
         assert.ok(all.some((u) => u.includes('Approved by alice')));

@@ -31,7 +31,8 @@ async function withTimeSkippingWorker<T>(fn: (hitl: HitlClient) => Promise<T>): 
     auditLogPath: '/dev/null',
     ...(bundlePath && { workflowBundle: { codePath: bundlePath } }),
   });
-  return worker.runUntil(fn(new HitlClient({ client: env.client, workspaceId: 'ws-long', taskQueue, config })));
+  // The time-skipping server skips time only while a caller awaits a workflow result: callers wait by result here.
+  return worker.runUntil(fn(new HitlClient({ client: env.client, workspaceId: 'ws-long', taskQueue, config, answerBy: 'result' })));
 }
 
 test('default_timeout (300 s) ends a pause with the reference error, in skipped time', () =>

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { ApprovalStatus, decideUpdate, type ApprovalInput, type ApprovalResult, type DecisionAccepted } from '../common/approval.js';
+import {
+  ApprovalStatus,
+  decideUpdate,
+  waitForDecisionUpdate,
+  type ApprovalInput,
+  type ApprovalResult,
+  type DecisionAccepted,
+} from '../common/approval.js';
 import { approvalWorkflowId } from '../common/constants.js';
 import { InputError } from '../common/errors.js';
 import { checkId, checkIdentity } from '../common/input.js';
@@ -8,7 +15,7 @@ import { buildApprovalInput, type ApprovalIdentity, type ApprovalRequest } from 
 import { HitlStatus } from '../common/search-attributes.js';
 import { approvalFingerprint, approvalIdFor, approvalStartOptions } from '../common/start-options.js';
 import type { approvalWorkflow } from '../workflows/approval.js';
-import { sendUpdate, waitResult, type ClientContext } from './context.js';
+import { awaitAnswer, sendUpdate, type ClientContext } from './context.js';
 import { isGone, updateRejection } from './errors.js';
 import { listRows, ownerOf, queries, toApprovalRow, type ApprovalRow } from './visibility.js';
 
@@ -57,7 +64,7 @@ export async function waitForApproval(ctx: ClientContext, approvalId: string): P
 /** The approval's answer; a run that failed or was terminated answers as a value, like a pause. */
 async function resultOf(ctx: ClientContext, handle: ApprovalHandle, approvalId: string): Promise<ApprovalResult> {
   try {
-    return await waitResult(ctx, handle);
+    return await awaitAnswer(ctx, handle, waitForDecisionUpdate);
   } catch (err) {
     if (!(err instanceof WorkflowFailedError)) throw err;
     return {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { HitlError } from '../common/errors.js';
+import type { WaitAnswer, WaitInput } from '../common/pause.js';
 import type { HitlConfig } from '../config/index.js';
 import { isTransient, retryTransient } from './retry.js';
 
@@ -15,12 +16,57 @@ export interface ClientContext {
   outageToleranceMs: number;
   /** How long a decision or resume may take before the caller is told no worker answered. */
   decisionTimeoutMs: number;
+  /** Waiting callers ask the run's `wait` Update first (else they wait for its result). */
+  answerByUpdate: boolean;
+  /** Pause runs whose answer this client handed to a caller, and when: a later `pauseTask` pauses anew, never rejoins them. */
+  answered: Map<string, number>;
+}
+
+/** Remembers that `runId`'s answer reached a caller now (the newest 1,000 runs). */
+export function noteAnswered(ctx: Pick<ClientContext, 'answered'>, runId: string): void {
+  ctx.answered.set(runId, Date.now());
+  if (ctx.answered.size > 1_000) ctx.answered.delete(ctx.answered.keys().next().value!);
 }
 
 /** A workflow's result, riding out outages and the server's long-poll limits with backoff. */
 export function waitResult<R>(ctx: ClientContext, handle: { result(): Promise<R> }): Promise<R> {
   return retryTransient(() => handle.result(), { toleranceMs: ctx.outageToleranceMs });
 }
+
+/**
+ * A waiting caller's answer: first through the run's `wait` Update, which answers from the task that accepts the
+ * decision (before the outcome line and the close); when the run does not offer one (an older run, too many waiters,
+ * continued as new, already closed), from the run's result.
+ */
+export async function awaitAnswer<R>(
+  ctx: ClientContext,
+  handle: WorkflowHandle,
+  wait: UpdateDefinition<WaitAnswer<R>, [WaitInput]>,
+): Promise<R> {
+  const updateId = randomUUID();
+  let streakStart: number | undefined;
+  for (let delay = 200; ctx.answerByUpdate; delay = Math.min(delay * 2, 5_000)) {
+    try {
+      const answer = await handle.executeUpdate(wait, { args: [{ workspaceId: ctx.workspaceId }], updateId });
+      if (answer.done) return answer.result;
+      break;
+    } catch (err) {
+      // Not now (an outage, an aborted task): ask again under the same id. Anything else: the result answers.
+      if (!isTransient(err) || codeIn(err, 8)) break;
+      streakStart ??= Date.now();
+      if (Date.now() - streakStart > ctx.outageToleranceMs) break;
+      await new Promise((r) => setTimeout(r, delay * (0.5 + Math.random())));
+    }
+  }
+  return waitResult(ctx, handle as { result(): Promise<R> });
+}
+
+const codeIn = (err: unknown, code: number): boolean => {
+  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { code?: unknown }).code === code) return true;
+  }
+  return false;
+};
 
 /**
  * Sends an Update and waits for its answer within `decisionTimeoutMs`, retrying transient failures with one update id

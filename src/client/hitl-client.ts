@@ -41,6 +41,12 @@ export interface HitlClientOptions {
    * before it throws. A wait's overall bound is its own timeout plus this. @default '10m'
    */
   outageTolerance?: Duration;
+  /**
+   * How a waiting caller hears the answer: `'update'` from the task that accepts the decision (fastest), `'result'`
+   * from the run's close. Use `'result'` with the time-skipping test server, which skips time only while a caller
+   * awaits a workflow result. @default 'update'
+   */
+  answerBy?: 'update' | 'result';
   /** How long `resumeTask` / `decide` wait for a worker to answer before saying none did (a crashed worker's task times out after 10 s). @default '30s' */
   decisionTimeout?: Duration;
 }
@@ -76,6 +82,8 @@ export class HitlClient {
       config: this.config,
       outageToleranceMs: checkTimeout('outageTolerance', options.outageTolerance ?? '10m'),
       decisionTimeoutMs: checkTimeout('decisionTimeout', options.decisionTimeout ?? '30s'),
+      answerByUpdate: (options.answerBy ?? 'update') === 'update',
+      answered: new Map(),
     };
   }
 

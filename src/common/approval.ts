@@ -2,6 +2,7 @@ import { Validator, type Schema } from '@cfworker/json-schema';
 import type { Duration } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { LIMITS } from './constants.js';
+import type { WaitAnswer, WaitInput } from './pause.js';
 import { identityKey, messageProblem } from './identity.js';
 import { isPlainObject } from './input.js';
 import type { Delivery, NotifyPlan, NotifyProgress } from './notify.js';
@@ -130,6 +131,8 @@ export interface ApprovalState {
 }
 
 export const decideUpdate = defineUpdate<DecisionAccepted, [DecisionInput]>('decide');
+/** A waiting caller's answer, from the task that accepts the decision (runs started by this version); see `WaitAnswer`. */
+export const waitForDecisionUpdate = defineUpdate<WaitAnswer<ApprovalResult>, [WaitInput]>('wait');
 export const approveSignal = defineSignal<[Omit<DecisionInput, 'decision'>]>('approve');
 export const denySignal = defineSignal<[Omit<DecisionInput, 'decision'>]>('deny');
 export const approvalStateQuery = defineQuery<ApprovalState>('state');

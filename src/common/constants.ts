@@ -37,6 +37,8 @@ export const LIMITS = {
   rejectedAttemptsKept: 50,
   /** Refused Signals of one run written to the audit log one by one; later ones are counted in the outcome line. */
   refusalsAudited: 20,
+  /** Callers waiting on one run through a `wait` Update; more wait for the run's result (the server allows 10 Updates in flight, and decisions need room). */
+  waitersByUpdate: 4,
   /** History size past which a run continues as new (well below the server's 50 MB limit). */
   continueAsNewBytes: 2_000_000,
   /** The longest wait a pause or approval may have: 3650 days. */

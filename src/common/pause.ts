@@ -21,6 +21,14 @@ export interface PauseInput {
 /** The reference's `pause_task` result. */
 export type PauseResult = { resumed: true; task_id: string; message?: string } | { resumed: false; task_id: string; error: string };
 
+/** Who waits: only the owner's workspace may read the answer. */
+export interface WaitInput {
+  workspaceId: string;
+}
+
+/** What a `wait` Update answers. */
+export type WaitAnswer<R> = { done: true; result: R } | { done: false };
+
 /** A resume request, by Update or by Signal. */
 export interface ResumeInput {
   /** Workspace of the caller; must be the task's owner. */
@@ -70,6 +78,11 @@ export interface PauseState {
 export const resumeSignal = defineSignal<[ResumeInput]>('resume');
 /** Resume with an answer: rejected by the validator, workflow untouched, when not allowed. */
 export const resumeUpdate = defineUpdate<ResumeAccepted, [ResumeInput]>('resume');
+/**
+ * A waiting caller's answer, from the task that accepts the resume (runs started by this version). `done: false` when
+ * the run continues as new or has too many waiters: the caller then waits for the run's result instead.
+ */
+export const waitForResumeUpdate = defineUpdate<WaitAnswer<PauseResult>, [WaitInput]>('wait');
 export const pauseStateQuery = defineQuery<PauseState>('state');
 
 /**

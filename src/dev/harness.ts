@@ -52,6 +52,10 @@ export interface Harness {
   config: HitlConfig;
   auditLogPath: string;
   hitl: (workspaceId: string, options?: Partial<HitlClientOptions>) => HitlClient;
+  /**
+   * The audit file's lines once the worker is idle. A caller hears the decision before the outcome line is written
+   * (the line comes one workflow task later), so a test that reads the log right after an answer waits for it here.
+   */
   audit: () => Promise<Record<string, unknown>[]>;
   worker: Worker;
 }
@@ -85,9 +89,26 @@ export async function withWorker<T>(fn: (h: Harness) => Promise<T>, options: Wor
     auditLogPath,
     worker,
     hitl: (workspaceId, extra) => new HitlClient({ client, workspaceId, taskQueue, config, ...extra }),
-    audit: () => readAudit(auditLogPath),
+    audit: async () => {
+      await settled(worker);
+      return readAudit(auditLogPath);
+    },
   };
   return worker.runUntil(fn(harness));
+}
+
+/** Resolves once `worker` has had no workflow activation or activity in flight for two looks 50 ms apart (10 s at most). */
+export async function settled(worker: Worker): Promise<void> {
+  const idle = () => {
+    const s = worker.getStatus();
+    return s.numInFlightWorkflowActivations === 0 && s.numInFlightActivities === 0;
+  };
+  const deadline = Date.now() + 10_000;
+  let quiet = 0;
+  while (quiet < 3 && Date.now() < deadline) {
+    quiet = idle() ? quiet + 1 : 0;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** The lines of an audit file, parsed. */

@@ -1,4 +1,4 @@
-import { continueAsNew, setCurrentDetails, setHandler, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import { continueAsNew, patched, setCurrentDetails, setHandler, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import {
   approvalStateQuery,
   approveSignal,
@@ -8,16 +8,20 @@ import {
   type ApprovalInput,
   type ApprovalResult,
   type DecisionInput,
+  waitForDecisionUpdate,
 } from '../common/approval.js';
 import { FailureType } from '../common/constants.js';
 import { HitlStatus } from '../common/search-attributes.js';
 import { ApprovalMachine } from './approval-machine.js';
-import { auditTrail, checkedTimeout, ending, isStrictRun, refusal, timeoutOf, waitFor } from './lifecycle.js';
+import { answerWaiters, auditTrail, checkedTimeout, ending, isStrictRun, refusal, timeoutOf, waitFor } from './lifecycle.js';
 import { Notifier, notifies, windowOf } from './notifications.js';
 
 /** One approval: notifies, waits for the first valid decision (or a quorum), the timeout or a cancel. */
 export async function approvalWorkflow(input: ApprovalInput): Promise<ApprovalResult> {
   const strict = isStrictRun();
+  // Runs from here on answer waiting callers by Update as soon as the decision is committed; their start line is not
+  // awaited, so nothing on the way to the wait depends on when a local activity resolves.
+  const early = strict && patched('hitl-4-answer-early');
   const timeoutMs = strict ? checkedTimeout(input.timeout) : timeoutOf(input.timeout);
   const m = new ApprovalMachine(input, Date.now(), timeoutMs);
   const audit = auditTrail(
@@ -32,6 +36,14 @@ export async function approvalWorkflow(input: ApprovalInput): Promise<ApprovalRe
   audit.unaudited = input.continued?.unaudited ?? 0;
 
   setHandler(approvalStateQuery, () => m.state);
+  let continuing = false;
+  if (early)
+    answerWaiters(
+      waitForDecisionUpdate,
+      input.owner,
+      () => (m.done ? m.result() : undefined),
+      () => continuing,
+    );
   // Strict runs store names as given, trimmed (checkDecision has checked that they are strings).
   const named = <T extends { decidedBy: string }>(d: T): T => (strict ? { ...d, decidedBy: d.decidedBy.trim() } : d);
   setHandler(decideUpdate, (d) => m.apply(named(d), Date.now()), {
@@ -70,10 +82,11 @@ export async function approvalWorkflow(input: ApprovalInput): Promise<ApprovalRe
 
   if (!input.continued) {
     setCurrentDetails(`Waiting until ${m.state.deadline} for a decision on: ${input.action}`);
-    await audit.fact('approve', 'requested', input.requestedBy ?? null, {
+    const started = audit.fact('approve', 'requested', input.requestedBy ?? null, {
       channels: input.channels,
       ...(input.args && { args: input.args }),
     });
+    if (!early) await started;
   }
   const notifier = notifies(input.notify)
     ? new Notifier(
@@ -101,6 +114,7 @@ export async function approvalWorkflow(input: ApprovalInput): Promise<ApprovalRe
   notifier?.start();
   const ended = await waitFor(() => m.done, strict ? m.remainingMs(Date.now()) : timeoutMs, strict);
   if (ended === 'continue') {
+    continuing = true;
     await ending(() => audit.settled());
     return continueAsNew<typeof approvalWorkflow>({ ...input, continued: { state: m.state, unaudited: audit.unaudited } });
   }

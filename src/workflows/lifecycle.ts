@@ -10,9 +10,12 @@ import {
   isCancellation,
   log,
   patched,
+  setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { AuditEvent } from '../common/audit-event.js';
+import type { WaitAnswer, WaitInput } from '../common/pause.js';
 import { LIMITS, type FailureType } from '../common/constants.js';
 import { durationMs } from '../common/duration.js';
 import { record } from './record.js';
@@ -91,6 +94,42 @@ export const shouldContinue = (): boolean => {
   const info = workflowInfo();
   return info.continueAsNewSuggested || info.historySize > LIMITS.continueAsNewBytes;
 };
+
+/**
+ * Answers waiting callers from the task that ends the wait (strict runs): a `wait` Update whose handler resolves when
+ * `answer()` has one, so the caller hears the decision as soon as it is committed, not after the outcome line and the
+ * close. At most `LIMITS.waitersByUpdate` at once, owner only; the rest (and every caller of a run that continues as
+ * new) are told to wait for the run's result.
+ */
+export function answerWaiters<R>(
+  update: UpdateDefinition<WaitAnswer<R>, [WaitInput]>,
+  owner: string,
+  answer: () => R | undefined,
+  continuing: () => boolean,
+): void {
+  let waiting = 0;
+  setHandler(
+    update,
+    async (): Promise<WaitAnswer<R>> => {
+      waiting++;
+      try {
+        await condition(() => answer() !== undefined || continuing());
+        const result = answer();
+        return result === undefined ? { done: false } : { done: true, result };
+      } finally {
+        waiting--;
+      }
+    },
+    {
+      validator: (input: WaitInput) => {
+        if ((input as Partial<WaitInput> | null)?.workspaceId !== owner)
+          throw ApplicationFailure.create({ type: 'WaitRejected', message: 'only the owner may wait', nonRetryable: true });
+        if (waiting >= LIMITS.waitersByUpdate)
+          throw ApplicationFailure.create({ type: 'WaitRejected', message: 'too many waiters: wait for the result', nonRetryable: true });
+      },
+    },
+  );
+}
 
 /** The ending: not cancellable, and it returns only once every message handler (e.g. a refusal's audit) has finished. */
 export function ending<T>(fn: () => Promise<T>): Promise<T> {

@@ -1,4 +1,4 @@
-import { continueAsNew, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { continueAsNew, patched, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { FailureType } from '../common/constants.js';
 import {
   checkResume,
@@ -9,21 +9,33 @@ import {
   type PauseInput,
   type PauseResult,
   type ResumeInput,
+  waitForResumeUpdate,
 } from '../common/pause.js';
 import { HitlStatus } from '../common/search-attributes.js';
-import { auditTrail, checkedTimeout, ending, isStrictRun, refusal, timeoutOf, waitFor } from './lifecycle.js';
+import { answerWaiters, auditTrail, checkedTimeout, ending, isStrictRun, refusal, timeoutOf, waitFor } from './lifecycle.js';
 import { Notifier, notifies, windowOf } from './notifications.js';
 import { PauseMachine } from './pause-machine.js';
 
 /** One paused task: waits for a valid `resume` or its timeout, whichever comes first. */
 export async function pauseWorkflow(input: PauseInput): Promise<PauseResult> {
   const strict = isStrictRun();
+  // Runs from here on answer waiting callers by Update as soon as the decision is committed; their start line is not
+  // awaited, so nothing on the way to the wait depends on when a local activity resolves.
+  const early = strict && patched('hitl-4-answer-early');
   const timeoutMs = strict ? checkedTimeout(input.timeout) : timeoutOf(input.timeout);
   const m = new PauseMachine(input, Date.now(), timeoutMs);
   const audit = auditTrail({ owner: input.owner, resource: input.taskId, traceId: input.taskId }, strict);
   audit.unaudited = input.continued?.unaudited ?? 0;
 
   setHandler(pauseStateQuery, () => m.state);
+  let continuing = false;
+  if (early)
+    answerWaiters(
+      waitForResumeUpdate,
+      input.owner,
+      () => (m.done ? m.result() : undefined),
+      () => continuing,
+    );
   // Strict runs store names as given, trimmed (checkResume has checked that they are strings).
   const named = (req: ResumeInput): ResumeInput =>
     strict && req.resumedBy !== undefined ? { ...req, resumedBy: req.resumedBy.trim() } : req;
@@ -42,7 +54,8 @@ export async function pauseWorkflow(input: PauseInput): Promise<PauseResult> {
 
   if (!input.continued) {
     setCurrentDetails(`Paused until ${m.state.deadline}: ${input.reason || '(no reason given)'}`);
-    await audit.fact('pause', 'paused', null, { reason: input.reason });
+    const started = audit.fact('pause', 'paused', null, { reason: input.reason });
+    if (!early) await started;
   }
   const notifier = notifies(input.notify)
     ? new Notifier(
@@ -64,6 +77,7 @@ export async function pauseWorkflow(input: PauseInput): Promise<PauseResult> {
   notifier?.start();
   const ended = await waitFor(() => m.done, strict ? m.remainingMs(Date.now()) : timeoutMs, strict);
   if (ended === 'continue') {
+    continuing = true;
     await ending(() => audit.settled());
     return continueAsNew<typeof pauseWorkflow>({ ...input, continued: { state: m.state, unaudited: audit.unaudited } });
   }
