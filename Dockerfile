@@ -1,4 +1,4 @@
-# The temporal-hitl worker (and, later, gateway) image used by docker-compose.yml.
+# The temporal-hitl worker and gateway image used by docker-compose.yml.
 FROM node:20-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./

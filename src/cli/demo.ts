@@ -6,13 +6,16 @@ import { approvalWorkflowId, pauseWorkflowId } from '../common/constants.js';
 import { HitlClient } from '../client/hitl-client.js';
 import { requiresApproval } from '../client/requires-approval.js';
 import { createHitlTools } from '../client/tools.js';
-import type { HitlConfig } from '../config/index.js';
+import type { WorkerConfig } from '../config/index.js';
+import { linkUrl } from '../links/index.js';
 
 export interface DemoOptions {
   client: Client;
-  config: HitlConfig;
+  config: WorkerConfig;
   address: string;
   uiUrl: string;
+  /** The dev gateway: its URL and a token of the demo's workspace. */
+  gateway?: { url: string; token: string };
   /** Seconds before the demo's stand-in human answers. @default 8 */
   answerAfter?: number;
 }
@@ -21,7 +24,8 @@ const say = (who: string, text: string) => console.log(`${who.padEnd(8)} ${text}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A scripted agent (no LLM needed) that pauses for a human, and a stand-in human who answers. */
-export async function runDemo({ client, config, address, uiUrl, answerAfter = 8 }: DemoOptions): Promise<void> {
+export async function runDemo(options: DemoOptions): Promise<void> {
+  const { client, config, address, uiUrl, gateway, answerAfter = 8 } = options;
   const workspaceId = 'demo-workspace';
   const agent = createHitlTools(new HitlClient({ client, config, workspaceId }));
   const taskId = `newsletter-${Date.now().toString(36)}`;
@@ -38,6 +42,7 @@ export async function runDemo({ client, config, address, uiUrl, answerAfter = 8 
   say('agent', `list_paused_tasks → ${JSON.stringify(listed)}`);
   console.log(`\n  Resume it yourself within ${answerAfter}s:`);
   console.log(`    ${cliCommand()} resume ${taskId} --message "ship it" --address ${address} --workspace ${workspaceId}`);
+  if (gateway) console.log(`  or in the inbox: ${gateway.url}/inbox (token ${gateway.token})`);
   console.log(`  or watch it in the Temporal Web UI: ${uiUrl}/namespaces/default/workflows/${pauseWorkflowId(taskId)}\n`);
 
   const intruder = createHitlTools(new HitlClient({ client, config, workspaceId: 'other-workspace' }));
@@ -55,11 +60,11 @@ export async function runDemo({ client, config, address, uiUrl, answerAfter = 8 
   say('agent', `pause_task returned ${JSON.stringify(outcome)}`);
   say('agent', (outcome as { resumed: boolean }).resumed ? 'sending the newsletter.' : 'no answer; not sending.');
 
-  await approvalDemo({ client, config, address, uiUrl, answerAfter }, workspaceId);
+  await approvalDemo(options, workspaceId);
 }
 
 /** A LangChain tool gated by `requiresApproval`; the human approves it with an edited argument. */
-async function approvalDemo({ client, config, address, uiUrl, answerAfter = 8 }: DemoOptions, workspaceId: string): Promise<void> {
+async function approvalDemo({ client, config, address, uiUrl, gateway, answerAfter = 8 }: DemoOptions, workspaceId: string): Promise<void> {
   const hitl = new HitlClient({ client, config, workspaceId });
   const deleteRows = tool(async ({ table, older_than_days }) => `deleted rows of ${table} older than ${older_than_days} days`, {
     name: 'delete_rows',
@@ -79,6 +84,17 @@ async function approvalDemo({ client, config, address, uiUrl, answerAfter = 8 }:
   console.log(`\n  Decide it yourself within ${answerAfter}s:`);
   console.log(`    ${cliCommand()} approve ${approvalId} --by you --edit '{"older_than_days": 30}' --address ${address} -w ${workspaceId}`);
   console.log(`    ${cliCommand()} deny ${approvalId} --by you --message "not today" --address ${address} -w ${workspaceId}`);
+  if (gateway && config.linkSigningKeys.length > 0) {
+    // The link an email or Slack message would carry: it opens a confirmation page; only its button decides.
+    const expiresAt = Date.now() + 3_600_000;
+    const link = linkUrl(
+      gateway.url,
+      { action: 'approve', id: approvalId, workspaceId, recipient: 'email:you@example.com', expiresAt },
+      config.linkSigningKeys,
+    );
+    console.log(`    or open the signed link an email would carry: ${link}`);
+    console.log(`    or the inbox: ${gateway.url}/inbox (token ${gateway.token})`);
+  }
   console.log(`  Temporal Web UI: ${uiUrl}/namespaces/default/workflows/${approvalWorkflowId(approvalId)}\n`);
 
   const answer = (async () => {

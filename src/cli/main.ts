@@ -41,6 +41,7 @@ const commands: Record<string, Command> = {
         'ui-port': { type: 'string' },
         db: { type: 'string' },
         'answer-after': { type: 'string' },
+        'gateway-port': { type: 'string' },
       },
     });
     return runDev(values);
