@@ -14,13 +14,14 @@ import type { PauseState } from '../src/common/pause.js';
 import { closeConnections, eventually, uid, withWorker } from './helpers.js';
 import { closedPort, startReceiver, type Answer, type Receiver } from './fixtures/slack-receiver.js';
 
-const SIGNING = 'k1:' + 'x'.repeat(40);
-const keys = [{ id: 'k1', secret: 'x'.repeat(40) }];
+const SIGNING_SECRET = 'e2e-link-signing-key-0123456789abcdef';
+const SIGNING = `k1:${SIGNING_SECRET}`;
+const keys = [{ id: 'k1', secret: SIGNING_SECRET }];
 const BOT_TOKEN = 'xoxb-e2e-SECRET-bot-token';
 const PLATFORM_TOKEN = 'platform-SECRET-token';
 const receivers: Receiver[] = [];
 /** Every secret a config of this file uses: none may appear in any history. */
-const secrets = new Set<string>([SIGNING.slice(3), BOT_TOKEN, PLATFORM_TOKEN]);
+const secrets = new Set<string>([SIGNING_SECRET, BOT_TOKEN, PLATFORM_TOKEN]);
 
 after(async () => {
   await Promise.all(receivers.map((r) => r.close()));

@@ -18,6 +18,8 @@ export interface ClientContext {
   decisionTimeoutMs: number;
   /** Waiting callers ask the run's `wait` Update first (else they wait for its result). */
   answerByUpdate: boolean;
+  /** Callers of this client waiting by Update at most at once; the others wait for the run's result. */
+  updateWaiters: { now: number; max: number };
   /** Pause runs whose answer this client handed to a caller, and when: a later `pauseTask` pauses anew, never rejoins them. */
   answered: Map<string, number>;
 }
@@ -45,18 +47,26 @@ export async function awaitAnswer<R>(
 ): Promise<R> {
   const updateId = randomUUID();
   let streakStart: number | undefined;
-  for (let delay = 200; ctx.answerByUpdate; delay = Math.min(delay * 2, 5_000)) {
-    try {
-      const answer = await handle.executeUpdate(wait, { args: [{ workspaceId: ctx.workspaceId }], updateId });
-      if (answer.done) return answer.result;
-      break;
-    } catch (err) {
-      // Not now (an outage, an aborted task): ask again under the same id. Anything else: the result answers.
-      if (!isTransient(err) || codeIn(err, 8)) break;
-      streakStart ??= Date.now();
-      if (Date.now() - streakStart > ctx.outageToleranceMs) break;
-      await new Promise((r) => setTimeout(r, delay * (0.5 + Math.random())));
+  // Each Update waiter is an in-flight Update the server keeps polling state for: past the cap, callers take the
+  // cheaper long-poll on the result (one workflow task later).
+  const byUpdate = ctx.answerByUpdate && ctx.updateWaiters.now < ctx.updateWaiters.max;
+  if (byUpdate) ctx.updateWaiters.now++;
+  try {
+    for (let delay = 200; byUpdate; delay = Math.min(delay * 2, 5_000)) {
+      try {
+        const answer = await handle.executeUpdate(wait, { args: [{ workspaceId: ctx.workspaceId }], updateId });
+        if (answer.done) return answer.result;
+        break;
+      } catch (err) {
+        // Not now (an outage, an aborted task): ask again under the same id. Anything else: the result answers.
+        if (!isTransient(err) || codeIn(err, 8)) break;
+        streakStart ??= Date.now();
+        if (Date.now() - streakStart > ctx.outageToleranceMs) break;
+        await new Promise((r) => setTimeout(r, delay * (0.5 + Math.random())));
+      }
     }
+  } finally {
+    if (byUpdate) ctx.updateWaiters.now--;
   }
   return waitResult(ctx, handle as { result(): Promise<R> });
 }
