@@ -11,7 +11,7 @@ import { parseWorkerConfig, type WorkerConfig } from '../src/config/index.js';
 import { verifyLink } from '../src/links/index.js';
 import type { ApprovalState } from '../src/common/approval.js';
 import type { PauseState } from '../src/common/pause.js';
-import { closeConnections, eventually, uid, withWorker } from './helpers.js';
+import { closeConnections, eventually, historyText, uid, withWorker } from './helpers.js';
 import { closedPort, startReceiver, type Answer, type Receiver } from './fixtures/slack-receiver.js';
 
 const SIGNING_SECRET = 'e2e-link-signing-key-0123456789abcdef';
@@ -40,14 +40,13 @@ function workerConfig(hitl: Record<string, unknown>, env: Record<string, string>
 
 const texts = (r: Receiver, prefix: string) => r.requests.filter((q) => q.path.startsWith(prefix)).map((q) => q.text);
 
-async function historyText(client: Client, workflowId: string): Promise<string> {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  return JSON.stringify(history);
+async function historyOf(client: Client, workflowId: string): Promise<string> {
+  return historyText(await client.workflow.getHandle(workflowId).fetchHistory());
 }
 
 async function assertNoSecret(client: Client, workflowIds: string[]): Promise<void> {
   for (const id of workflowIds) {
-    const text = await historyText(client, id);
+    const text = await historyOf(client, id);
     for (const s of secrets) assert.ok(!text.includes(s), `history of ${id} contains a secret`);
   }
 }

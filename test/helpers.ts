@@ -40,3 +40,13 @@ export async function assertOneRun(client: Client, workflowId: string): Promise<
   const runs = await countRuns(client, workflowId);
   if (runs !== 1) throw new Error(`expected one run of ${workflowId}, found ${runs}`);
 }
+
+/**
+ * A fetched history as searchable text, payloads decoded: the history's own JSON form carries payload bytes as base64,
+ * which would hide any secret from a plain text search. For "no secret in history" checks.
+ */
+export function historyText(history: unknown): string {
+  return JSON.stringify(history, (key, value: unknown) =>
+    key === 'data' && typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : value,
+  );
+}
