@@ -1,4 +1,5 @@
 /** `npm test`: one dev server for the whole run, then node's test runner over test/*.test.ts. */
+import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { withServer } from '../src/dev/with-server.js';
 
@@ -12,6 +13,21 @@ const files = only.length
       .filter((f) => f.endsWith('.test.ts'))
       .sort()
       .map((f) => `test/${f}`);
+// The browser tests need Debian's Chromium, the e-mail tests openssl: a fresh machine gets them here, as it gets the
+// Temporal CLI, so that `npm ci && npm test` is all the set-up there is.
+const onPath = (bin: string) => {
+  try {
+    execFileSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+const missing = ['chromium', 'openssl'].filter((bin) => !onPath(bin));
+if (missing.length > 0 && onPath('apt-get')) {
+  console.log(`installing ${missing.join(', ')} (apt-get) for the browser and e-mail tests`);
+  execFileSync('sh', ['-c', `apt-get update -qq && apt-get install -y -qq ${missing.join(' ')} >/dev/null`], { stdio: 'inherit' });
+}
 const started = Date.now();
 const code = await withServer(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files]);
 console.log(`test suite wall time: ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -62,13 +62,14 @@ export class Backend {
     const handle = this.client.workflow.getHandle(approvalWorkflowId(id));
     const state = await handle.query(approvalStateQuery).catch(() => undefined);
     if (!state || state.owner !== workspace) return undefined;
+    const argsSchema = state.argsSchema ?? (await this.argsSchema(id));
     return {
       id,
       workspace,
       action: state.action,
       reason: state.reason,
       args: state.editedArgs ?? state.args ?? {},
-      ...(await this.argsSchema(id).then((s) => (s ? { argsSchema: s } : {}))),
+      ...(argsSchema && { argsSchema }),
       ...(state.requestedBy && { requestedBy: state.requestedBy }),
       ...(state.taskId && { taskId: state.taskId }),
       status: state.status,
@@ -125,7 +126,7 @@ export class Backend {
     );
   }
 
-  /** The tool's JSON Schema, from the approval's input (the state query does not carry it). Inputs never change: kept. */
+  /** The tool's JSON Schema of a run whose state does not carry it (started before it did): from its input, kept. */
   private async argsSchema(id: string): Promise<Record<string, unknown> | undefined> {
     if (!this.schemas.has(id)) {
       const history = await this.client.workflow
