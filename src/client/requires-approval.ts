@@ -3,6 +3,7 @@ import { toJsonSchema } from '@langchain/core/utils/json_schema';
 import { errorChain } from './errors.js';
 import { HitlClient } from './hitl-client.js';
 import { LIMITS } from '../common/constants.js';
+import { gateError, notApproved } from '../common/gate.js';
 import type { ApprovalRequest } from '../common/request.js';
 import { buildReason, namedArguments } from '../common/reason.js';
 
@@ -71,15 +72,9 @@ async function gate<R>(
       ...(requestedBy && { requestedBy }),
     });
   } catch (err) {
-    return { success: false, error: `Approval gate error: ${errorChain(err)}` };
+    return gateError(errorChain(err));
   }
-  if (!result.approved) {
-    return {
-      success: false,
-      error: `Action '${call.action}' not approved: ${result.message ?? result.error ?? 'denied'}`,
-      approval_id: result.approval_id,
-    };
-  }
+  if (!result.approved) return notApproved(call.action, result);
   return run(result.edited_args);
 }
 
